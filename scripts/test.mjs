@@ -1,0 +1,35 @@
+// `npm test`: builds (the CLI tests run the built binary), points the PostgreSQL leg at the
+// local server when TEST_DATABASE_URL is unset and the server answers, then runs vitest.
+// Extra arguments go to vitest (`npm test -- test/unit`).
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+async function answers(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const env = { ...process.env };
+if (!env.TEST_DATABASE_URL) {
+  if (await answers(LOCAL_URL)) env.TEST_DATABASE_URL = LOCAL_URL;
+  else console.warn(`PostgreSQL does not answer at ${LOCAL_URL}: running the PGlite leg only (set TEST_DATABASE_URL to run both)`);
+}
+if (env.TEST_DATABASE_URL && !(await answers(env.TEST_DATABASE_URL))) {
+  console.error(`TEST_DATABASE_URL is set but PostgreSQL does not answer at ${env.TEST_DATABASE_URL}`);
+  process.exit(1);
+}
+
+const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
+if (run('node', ['scripts/embed-migrations.mjs', '--check']) !== 0) process.exit(1);
+if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
+process.exit(run('npx', ['vitest', 'run', ...process.argv.slice(2)]));

@@ -1,0 +1,34 @@
+/**
+ * The command table of the CLI. Each command declares its options (node:util parseArgs), a
+ * one-line summary, its usage text and `run`, which returns the exit code.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { Output } from '../output.js';
+import { cronCommand } from './cron.js';
+import { migrateCommand } from './migrate.js';
+import { schedulerCommand, startCommand, workerCommand } from './start.js';
+import { tickCommand } from './tick.js';
+
+export interface CommandContext {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  output: Output;
+  configPath: string | undefined;
+  json: boolean;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(context: CommandContext): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {
+  start: startCommand,
+  scheduler: schedulerCommand,
+  worker: workerCommand,
+  tick: tickCommand,
+  migrate: migrateCommand,
+  cron: cronCommand,
+};

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * The `hourglass` command: parses global flags, dispatches to a command module, and maps
+ * errors to exit codes. Only `cli/` writes to stdout.
+ *
+ * Exit codes: 0 success; 1 a failure while running (database unreachable, runtime error);
+ * 2 bad usage or bad input (unknown command, invalid cron or zone, invalid config).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isHourglassError } from '../errors.js';
+import { commands, type CommandContext } from './commands/index.js';
+import { createOutput } from './output.js';
+
+export const ExitCode = Object.freeze({ ok: 0, failure: 1, usage: 2 } as const);
+
+const globalOptions = {
+  config: { type: 'string', short: 'c' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(11)} ${command.summary}`);
+  return [
+    'Usage: hourglass <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Global options:',
+    '  -c, --config PATH   config file (default: hourglass.config.ts|js in the current directory)',
+    '  --json              machine-readable output',
+    '  -h, --help          help for a command',
+    '',
+    'Environment: DATABASE_URL (absent = embedded PGlite in ./.hourglass), HOURGLASS_SCHEMA, HOURGLASS_PORT,',
+    'JOB_SCHEDULER_POLL_MS, JOB_WORKER_POLL_MS, JOB_SCHEDULER_BATCH, JOB_WORKER_BATCH, HOURGLASS_CONCURRENCY, LOG_LEVEL',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const output = createOutput();
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    output.line(usage());
+    return name ? ExitCode.ok : ExitCode.usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    output.error(`unknown command "${name}"\n\n${usage()}`);
+    return ExitCode.usage;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
+  } catch (error) {
+    output.error(`${(error as Error).message}\n\n${command.usage}`);
+    return ExitCode.usage;
+  }
+  if (parsed.values.help) {
+    output.line(command.usage);
+    return ExitCode.ok;
+  }
+  const context: CommandContext = {
+    values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+    positionals: parsed.positionals,
+    output,
+    configPath: parsed.values.config as string | undefined,
+    json: parsed.values.json === true,
+  };
+  try {
+    return await command.run(context);
+  } catch (error) {
+    if (isHourglassError(error)) {
+      output.error(error.message);
+      return error.status === 400 || error.code === 'invalid_config' || error.code === 'invalid_registry' ? ExitCode.usage : ExitCode.failure;
+    }
+    output.error(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    return ExitCode.failure;
+  }
+}
+
+const exitCode = await main(process.argv.slice(2));
+if (exitCode !== 0 || !process.exitCode) process.exitCode = exitCode;

@@ -1,0 +1,90 @@
+/**
+ * Every configuration option, its default and a one-line description: the single source for
+ * defaults and for `docs/config.md`. `load.ts` merges file → environment → explicit options,
+ * validates against this schema and freezes the result.
+ */
+import { z } from 'zod';
+import type { JobDefinition, ScheduleDefinition } from '../define.js';
+
+const positiveInt = z.number().int().positive();
+
+export const schedulerConfigSchema = z.strictObject({
+  /** Runs the scheduler loop in this process (roles: `start`, `scheduler`). @default true */
+  enabled: z.boolean().default(true).describe('Run the scheduler loop in this process'),
+  /** Longest sleep between ticks; the scheduler wakes sooner for due slots and changes. @default 1000 */
+  pollMs: positiveInt.default(1000).describe('Longest sleep between scheduler ticks (ms); env JOB_SCHEDULER_POLL_MS'),
+  /** Schedules fired per transaction. @default 500 */
+  batchSize: positiveInt.default(500).describe('Due schedules fired per transaction; env JOB_SCHEDULER_BATCH'),
+  /** Slots at most this late still fire normally; older ones are missed (missed-run policy). @default 60000 */
+  lateToleranceMs: z.number().int().min(0).default(60_000).describe('Slots at most this late (ms) fire normally; older ones count as missed'),
+  /** Most slots one `catch_up` firing creates. @default 100 */
+  maxCatchUp: positiveInt.default(100).describe('Most missed slots a catch_up schedule fires at once'),
+});
+
+export const workerConfigSchema = z.strictObject({
+  /** Runs the worker loop in this process (roles: `start`, `worker`). @default true */
+  enabled: z.boolean().default(true).describe('Run the worker loop in this process'),
+  /** Runs executed at once by this process. @default 10 (4 on PGlite) */
+  concurrency: positiveInt.optional().describe('Runs executed at once by this process (default 10; 4 on PGlite); env HOURGLASS_CONCURRENCY'),
+  /** Longest sleep of an idle worker; new runs wake it at once. @default 1000 */
+  pollMs: positiveInt.default(1000).describe('Longest sleep of an idle worker (ms); env JOB_WORKER_POLL_MS'),
+  /** Most runs claimed per query. @default 10 */
+  batchSize: positiveInt.default(10).describe('Most runs claimed per query; env JOB_WORKER_BATCH'),
+  /** How long a claimed run stays leased without a heartbeat. @default 30000 */
+  leaseMs: z.number().int().min(1000).default(30_000).describe('Lease of a running run without heartbeat (ms)'),
+  /** How often leases are renewed and lapsed leases recovered. @default leaseMs / 3 */
+  heartbeatMs: positiveInt.optional().describe('Lease renewal and recovery interval (ms; default leaseMs / 3)'),
+  /** How long shutdown waits for running handlers before handing their runs back. @default 10000 */
+  shutdownGraceMs: z.number().int().min(0).default(10_000).describe('Wait for running handlers on shutdown (ms)'),
+  /** First retry delay; doubles per attempt with jitter. @default 1000 */
+  retryBaseMs: positiveInt.default(1000).describe('First retry delay (ms), doubled per attempt with jitter'),
+  /** Longest retry delay. @default 3600000 */
+  retryMaxMs: positiveInt.default(3_600_000).describe('Longest retry delay (ms)'),
+  /** Runs of one tenant allowed at once across the cluster. @default unlimited */
+  tenantConcurrency: positiveInt.optional().describe('Runs of one tenant at once across the cluster'),
+});
+
+export const builtinJobsSchema = z.strictObject({
+  /** The `http` job type (request to a URL, 2xx = done). @default true */
+  http: z.boolean().default(true).describe('Register the built-in http job type'),
+  /** The `command` job type (argv, output to the run log). Off: it runs programs. @default false */
+  command: z.boolean().default(false).describe('Register the built-in command job type'),
+});
+
+export const configSchema = z.strictObject({
+  /** PostgreSQL connection string; absent = embedded PGlite in `dataDir`. */
+  databaseUrl: z.string().min(1).optional().describe('PostgreSQL URL; absent = embedded PGlite; env DATABASE_URL'),
+  /** Where embedded PGlite keeps its files. @default './.hourglass' */
+  dataDir: z.string().min(1).default('./.hourglass').describe('Data directory of the embedded database'),
+  /** Schema holding every Hourglass table. @default 'hourglass' */
+  schema: z.string().default('hourglass').describe('Database schema; env HOURGLASS_SCHEMA'),
+  /** HTTP port of the API and console. @default 8080 */
+  port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port; env HOURGLASS_PORT'),
+  /** pino level. @default 'info' */
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level; env LOG_LEVEL'),
+  /** Job types registered in code. */
+  jobs: z.array(z.custom<JobDefinition<any>>((value) => typeof value === 'object' && value !== null)).default([]),
+  /** Schedules defined in code, synced at start-up. */
+  schedules: z.array(z.custom<ScheduleDefinition>((value) => typeof value === 'object' && value !== null)).default([]),
+  builtinJobs: builtinJobsSchema.default({ http: true, command: false }),
+  scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100 }),
+  worker: workerConfigSchema.default({
+    enabled: true,
+    pollMs: 1000,
+    batchSize: 10,
+    leaseMs: 30_000,
+    shutdownGraceMs: 10_000,
+    retryBaseMs: 1000,
+    retryMaxMs: 3_600_000,
+  }),
+});
+
+/** What users write (defaults optional). */
+export type HourglassConfigInput = z.input<typeof configSchema>;
+/** Parsed config before backend-derived defaults. */
+type ParsedConfig = z.output<typeof configSchema>;
+
+/** The resolved, frozen configuration every component receives. */
+export interface ResolvedConfig extends Omit<ParsedConfig, 'worker'> {
+  worker: ParsedConfig['worker'] & { concurrency: number; heartbeatMs: number };
+}

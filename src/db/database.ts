@@ -1,0 +1,42 @@
+/**
+ * The storage seam: the only surface the rest of Hourglass sees of a database driver.
+ *
+ * PGlite is real PostgreSQL, so there is one SQL dialect; this seam only hides what differs
+ * between drivers: how a connection is obtained for a transaction, how notifications arrive
+ * and how the thing is closed. It deliberately offers nothing else (no query builder, no
+ * retries: loops decide how to react to errors, see `retryable.ts`).
+ */
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type NotificationHandler = (payload: string) => void;
+
+export const DatabaseKind = Object.freeze({ postgres: 'postgres', pglite: 'pglite' } as const);
+export type DatabaseKind = (typeof DatabaseKind)[keyof typeof DatabaseKind];
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /**
+   * Runs `fn` inside one transaction on one connection: committed when it resolves, rolled back
+   * when it throws. Statements inside must go through `tx`, never through the database itself
+   * (on PGlite that would wait for the transaction to end: a deadlock).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `handler` for every NOTIFY on `channel` until the returned function is called.
+   * Notifications only wake loops sooner; a database that cannot listen warns and returns a
+   * no-op, so callers must keep polling.
+   */
+  listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
+  /** Releases every connection. Further calls fail. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,153 @@
+/**
+ * The PostgreSQL backend: a node-postgres pool for statements and transactions, plus one
+ * dedicated client for LISTEN.
+ *
+ * The listening client reconnects by itself with jittered backoff when its connection drops
+ * (database restart, `pg_terminate_backend`, network trouble) and re-issues every LISTEN. While
+ * it is down, notifications are lost; that is acceptable because they only wake loops sooner
+ * and every loop also polls. Pool clients that die are discarded by the pool; the next query
+ * gets a fresh connection, and the loops' own backoff covers the errors in between.
+ */
+import pg from 'pg';
+import type { Database, NotificationHandler, Queryable, QueryResult } from './database.js';
+import { computeBackoffMs } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Pool size. */
+  maxConnections?: number;
+  /** Called when the listening connection drops or comes back; for logs only. */
+  onListenerStateChange?: (state: 'lost' | 'restored', error?: unknown) => void;
+  applicationName?: string;
+}
+
+// timestamptz and json come back typed; int8 (counts) stays a string unless cast in SQL.
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      const result = await client.query(sql, params as unknown[]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      // Without parameters node-postgres uses the simple protocol, which allows several statements.
+      await client.query(sql);
+    },
+  };
+}
+
+export async function createPostgresDatabase(options: PostgresOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? 'hourglass',
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that dies (server restart) emits on the pool; without a listener the
+  // process would crash. The next query simply gets a new connection.
+  pool.on('error', () => {});
+  const listener = createListener(options);
+  const direct = wrap(pool);
+
+  return {
+    kind: 'postgres',
+    query: direct.query,
+    exec: direct.exec,
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('begin');
+        const result = await fn(wrap(client));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('rollback');
+        } catch {
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    listen: listener.listen,
+    async close() {
+      await listener.close();
+      await pool.end();
+    },
+  };
+}
+
+/** One connection that holds every LISTEN, reconnecting on loss. */
+function createListener(options: PostgresOptions) {
+  const handlers = new Map<string, Set<NotificationHandler>>();
+  let client: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let closed = false;
+  let failures = 0;
+
+  const quote = (channel: string) => `"${channel.replaceAll('"', '""')}"`;
+
+  async function connect(): Promise<void> {
+    while (!closed) {
+      const next = new pg.Client({ connectionString: options.connectionString, application_name: 'hourglass-listen' });
+      next.on('notification', (message) => {
+        for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+      });
+      next.on('error', () => {});
+      next.on('end', () => {
+        if (client !== next || closed) return;
+        client = null;
+        options.onListenerStateChange?.('lost');
+        void ensureConnected();
+      });
+      try {
+        await next.connect();
+        for (const channel of handlers.keys()) await next.query(`listen ${quote(channel)}`);
+        client = next;
+        if (failures > 0) options.onListenerStateChange?.('restored');
+        failures = 0;
+        return;
+      } catch (error) {
+        failures += 1;
+        if (failures === 1) options.onListenerStateChange?.('lost', error);
+        await next.end().catch(() => {});
+        await sleep(computeBackoffMs(failures, { baseMs: 200, maxMs: 10_000 }));
+      }
+    }
+  }
+
+  function ensureConnected(): Promise<void> {
+    if (client || closed) return Promise.resolve();
+    connecting ??= connect().finally(() => {
+      connecting = null;
+    });
+    return connecting;
+  }
+
+  return {
+    async listen(channel: string, handler: NotificationHandler) {
+      let set = handlers.get(channel);
+      const isNewChannel = !set;
+      if (!set) handlers.set(channel, (set = new Set()));
+      set.add(handler);
+      if (client && isNewChannel) await client.query(`listen ${quote(channel)}`).catch(() => {});
+      else void ensureConnected();
+      return async () => {
+        set.delete(handler);
+        if (set.size > 0) return;
+        handlers.delete(channel);
+        await client?.query(`unlisten ${quote(channel)}`).catch(() => {});
+      };
+    },
+    async close() {
+      closed = true;
+      const current = client;
+      client = null;
+      await current?.end().catch(() => {});
+    },
+  };
+}

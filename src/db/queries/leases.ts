@@ -1,0 +1,95 @@
+/**
+ * Leases of running runs: renewal by the worker that holds them, recovery by any live
+ * process once they lapse, and hand-back at shutdown.
+ */
+import type { Queryable } from '../database.js';
+import type { SchemaName } from '../schema-name.js';
+
+/**
+ * Params: $1 now (nullable), $2 worker id, $3 lease ms. Extends the lease of every run the
+ * worker holds; returns those with a cancellation request (the fallback when a cancel NOTIFY
+ * was missed).
+ */
+const renewSql = (s: SchemaName) => `
+  update ${s.quoted}.job_runs
+  set lease_expires_at = coalesce($1::timestamptz, now()) + $3 * interval '1 millisecond'
+  where worker_id = $2 and status = 'running'
+  returning id, cancel_requested_at is not null as cancel_requested`;
+
+export async function renewLeases(db: Queryable, s: SchemaName, workerId: string, leaseMs: number, now: Date | null) {
+  const { rows } = await db.query<{ id: string; cancel_requested: boolean }>(renewSql(s), [now, workerId, leaseMs]);
+  return rows;
+}
+
+/**
+ * Params: $1 now (nullable), $2 limit. Runs whose lease lapsed (their worker died or lost the
+ * database): back to `pending` when attempts remain (the attempt stays counted), `failed`
+ * ("worker lost") when they are used up, `cancelled` when a cancel was requested. Locks with
+ * SKIP LOCKED so several recovering processes split the work.
+ */
+const recoverSql = (s: SchemaName) => `
+  with lapsed as (
+    select id
+    from ${s.quoted}.job_runs
+    where status = 'running' and lease_expires_at < coalesce($1::timestamptz, now())
+    order by lease_expires_at
+    limit $2
+    for update skip locked
+  )
+  update ${s.quoted}.job_runs r
+  set status = case
+        when r.cancel_requested_at is not null then 'cancelled'
+        when r.attempt >= r.max_attempts then 'failed'
+        else 'pending' end,
+      error_message = case
+        when r.cancel_requested_at is not null then 'cancelled (worker lost while cancelling)'
+        else 'worker lost: lease expired during attempt ' || r.attempt end,
+      finished_at = case
+        when r.cancel_requested_at is not null or r.attempt >= r.max_attempts then coalesce($1::timestamptz, now()) end,
+      run_after = coalesce($1::timestamptz, now()),
+      worker_id = null,
+      lease_expires_at = null
+  from lapsed
+  where r.id = lapsed.id
+  returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message, r.attempt`;
+
+export interface RecoveredRun {
+  id: string;
+  status: 'pending' | 'failed' | 'cancelled';
+  jobType: string;
+  scheduledJobId: string | null;
+  errorMessage: string | null;
+  attempt: number;
+}
+
+export async function recoverLapsedLeases(tx: Queryable, s: SchemaName, now: Date | null, limit = 500): Promise<RecoveredRun[]> {
+  const { rows } = await tx.query<{ id: string; status: RecoveredRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; attempt: number }>(
+    recoverSql(s),
+    [now, limit],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    status: row.status,
+    jobType: row.job_type,
+    scheduledJobId: row.scheduled_job_id,
+    errorMessage: row.error_message,
+    attempt: row.attempt,
+  }));
+}
+
+/**
+ * Params: $1 run ids, $2 worker id. Shutdown hand-back: unfinished runs of this worker go back
+ * to `pending` at once, and the interrupted attempt is not counted (it was not the handler's fault).
+ */
+const handBackSql = (s: SchemaName) => `
+  update ${s.quoted}.job_runs
+  set status = 'pending', attempt = greatest(attempt - 1, 0), worker_id = null, lease_expires_at = null,
+      started_at = null, run_after = now()
+  where id = any($1::uuid[]) and worker_id = $2 and status = 'running'
+  returning id`;
+
+export async function handBackRuns(db: Queryable, s: SchemaName, runIds: readonly string[], workerId: string): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(handBackSql(s), [runIds, workerId]);
+  return rows.map((row) => row.id);
+}

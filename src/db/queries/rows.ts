@@ -1,0 +1,24 @@
+/**
+ * Row mapping shared by the query modules: snake_case columns to camelCase properties, with
+ * the key conversions cached (rows of one table repeat the same keys).
+ */
+const keyCache = new Map<string, string>();
+
+function camelKey(key: string): string {
+  let camel = keyCache.get(key);
+  if (camel === undefined) {
+    camel = key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+    keyCache.set(key, camel);
+  }
+  return camel;
+}
+
+export function camelizeRow<T>(row: Record<string, unknown>): T {
+  const mapped: Record<string, unknown> = {};
+  for (const key in row) mapped[camelKey(key)] = row[key];
+  return mapped as T;
+}
+
+export function camelizeRows<T>(rows: readonly Record<string, unknown>[]): T[] {
+  return rows.map((row) => camelizeRow<T>(row));
+}

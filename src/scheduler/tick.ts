@@ -1,0 +1,199 @@
+/**
+ * One scheduler pass, in one transaction: resume schedules whose pause expired, lock due
+ * schedules (SKIP LOCKED), decide their slots (`time/slots.ts`) and runs
+ * (`plan-firing.ts`), insert the runs, cancel runs a `replace` policy displaces, advance
+ * every schedule, and NOTIFY workers. Either all of it commits or none of it does, so a
+ * crash mid-tick fires nothing and loses nothing.
+ *
+ * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
+ */
+import type { Queryable } from '../db/database.js';
+import { advanceSchedules, insertRuns, lockDueSchedules, resumeExpiredPauses, selectActiveRuns, type ScheduleAdvance } from '../db/queries/fire-due.js';
+import { cancelRuns } from '../db/queries/job-runs.js';
+import { cancelDependents } from '../db/queries/finish-runs.js';
+import type { ScheduledJob } from '../model.js';
+import type { Runtime } from '../runtime.js';
+import { Notification } from '../runtime.js';
+import { planDueSlots, type ScheduleTiming } from '../time/slots.js';
+import type { Exclusion } from '../time/exclusions.js';
+import { newId } from '../util/ids.js';
+import { planFiring, type ActiveRun, type FiringPlan, type FiringSlot, type JobDefaults } from './plan-firing.js';
+import type { BatchPlan } from '../registry/registry.js';
+import { isHourglassError } from '../errors.js';
+
+export interface TickOptions {
+  /** The instant to treat as now; default: the database clock (or the runtime clock's override). */
+  now?: Date;
+}
+
+export interface TickResult {
+  schedules: number;
+  runs: number;
+  skipped: number;
+  missed: number;
+  suppressed: number;
+  /** True when the batch limit was reached: more schedules may be due. */
+  hasMore: boolean;
+}
+
+export function timingOf(schedule: ScheduledJob): ScheduleTiming {
+  return {
+    scheduleType: schedule.scheduleType,
+    cronExpression: schedule.cronExpression,
+    timezone: schedule.timezone,
+    intervalSeconds: schedule.intervalSeconds,
+    runAt: schedule.runAt,
+    dstGap: schedule.dstGap,
+    dstOverlap: schedule.dstOverlap,
+    exclusions: schedule.exclusions as Exclusion[],
+    missedRunPolicy: schedule.missedRunPolicy,
+    catchUpWindowSeconds: schedule.catchUpWindowSeconds,
+    nextRunAt: schedule.nextRunAt,
+  };
+}
+
+/** Default run settings of a job type; a job type unknown here falls back to the defaults. */
+export function jobDefaultsFrom(runtime: Runtime): (jobType: string) => JobDefaults {
+  return (jobType) => {
+    const job = runtime.registry.get(jobType);
+    return { maxAttempts: job?.maxAttempts ?? 3, timeoutSeconds: job?.timeoutSeconds ?? null, priority: job?.priority ?? 0 };
+  };
+}
+
+/**
+ * The batch a schedule's target resolves to. A `single_job` target needs no registry: its runs
+ * wait for a worker that knows the job type.
+ */
+export function resolveBatch(runtime: Runtime, schedule: ScheduledJob): BatchPlan {
+  if (schedule.executionMode === 'single_job' && !runtime.registry.get(schedule.jobType ?? '')) {
+    return { jobTypes: [schedule.jobType ?? ''], dependsOn: new Map() };
+  }
+  return runtime.registry.resolveTarget(schedule);
+}
+
+interface Firing {
+  schedule: ScheduledJob;
+  plan: FiringPlan;
+  slots: FiringSlot[];
+  advance: ScheduleAdvance;
+}
+
+function planSchedule(runtime: Runtime, schedule: ScheduledJob, active: ActiveRun[], now: Date): Firing {
+  const limits = { lateToleranceMs: runtime.config.scheduler.lateToleranceMs, maxCatchUp: runtime.config.scheduler.maxCatchUp };
+  const due = planDueSlots(timingOf(schedule), now, limits);
+  const slots: FiringSlot[] = due.fire.map(({ slot, trigger }) => ({ slot, trigger }));
+  let plan: FiringPlan = { runs: [], cancelRunIds: [], fired: 0, skipped: 0, lastRunId: null };
+  if (slots.length > 0) {
+    try {
+      plan = planFiring({
+        schedule,
+        slots,
+        activeRuns: active,
+        batch: resolveBatch(runtime, schedule),
+        jobDefaults: jobDefaultsFrom(runtime),
+        now,
+        newId,
+        random: runtime.random,
+      });
+    } catch (error) {
+      // A target this process cannot resolve (unknown group) must not stop other schedules.
+      if (!isHourglassError(error)) throw error;
+      runtime.logger.error({ schedule: schedule.name, err: error.message }, 'cannot fire schedule: its target does not resolve');
+    }
+  }
+  const lastSlot = slots.at(-1)?.slot ?? null;
+  return {
+    schedule,
+    plan,
+    slots,
+    advance: {
+      id: schedule.id,
+      nextRunAt: due.nextRunAt,
+      status: schedule.scheduleType === 'once' && due.nextRunAt === null ? 'inactive' : null,
+      fired: plan.fired,
+      skipped: plan.skipped,
+      missed: due.missed + (slots.length > 0 && plan.runs.length === 0 ? slots.length : 0),
+      suppressed: due.suppressed,
+      lastRunAt: plan.fired > 0 ? lastSlot : null,
+      lastRunId: plan.lastRunId,
+    },
+  };
+}
+
+async function readNow(tx: Queryable, now: Date | null): Promise<Date> {
+  if (now) return now;
+  const { rows } = await tx.query<{ now: Date }>('select now() as now');
+  return rows[0]!.now;
+}
+
+export async function tick(runtime: Runtime, options: TickOptions = {}): Promise<TickResult> {
+  const { db, schema, config } = runtime;
+  const explicitNow = options.now ?? runtime.clock.databaseNow?.() ?? null;
+  const started = performance.now();
+  const outcome = await db.transaction(async (tx) => {
+    const resumed = await resumeExpiredPauses(tx, schema, explicitNow);
+    const due = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
+    if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
+    const now = await readNow(tx, explicitNow);
+    const needsActive = due.filter((schedule) => schedule.overlapPolicy !== 'allow').map((schedule) => schedule.id);
+    const activeRows = await selectActiveRuns(tx, schema, needsActive);
+    const firings = due.map((schedule) =>
+      planSchedule(runtime, schedule, activeRows.filter((row) => row.scheduled_job_id === schedule.id), now),
+    );
+    const inserted = await insertRuns(tx, schema, firings.flatMap((firing) => firing.plan.runs), explicitNow);
+    const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
+    if (toCancel.length > 0) {
+      const { cancelled, requested } = await cancelRuns(tx, schema, toCancel, 'replaced by a newer run (overlap policy replace)', explicitNow);
+      await cancelDependents(tx, schema, cancelled, explicitNow);
+      for (const id of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + id]);
+    }
+    await advanceSchedules(tx, schema, firings.map((firing) => firing.advance), explicitNow);
+    if (inserted.size > 0) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
+    return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize };
+  });
+  return reportTick(runtime, outcome, performance.now() - started);
+}
+
+function reportTick(
+  runtime: Runtime,
+  outcome: { resumed: string[]; firings: Firing[]; inserted: Set<string>; batchFull: boolean },
+  durationMs: number,
+): TickResult {
+  const { events, logger } = runtime;
+  for (const scheduleId of outcome.resumed) events.emit('schedule:resumed', { scheduleId });
+  const result: TickResult = { schedules: outcome.firings.length, runs: 0, skipped: 0, missed: 0, suppressed: 0, hasMore: outcome.batchFull };
+  for (const { schedule, plan, advance } of outcome.firings) {
+    result.skipped += advance.skipped;
+    result.missed += advance.missed;
+    result.suppressed += advance.suppressed;
+    const bySlot = new Map<string, typeof plan.runs>();
+    for (const run of plan.runs) {
+      if (!outcome.inserted.has(run.id)) continue;
+      const key = `${run.scheduledFor?.toISOString()}|${run.trigger}`;
+      bySlot.set(key, [...(bySlot.get(key) ?? []), run]);
+    }
+    for (const runs of bySlot.values()) {
+      const first = runs[0]!;
+      const skipped = first.status === 'skipped';
+      if (!skipped) result.runs += runs.length;
+      logger.info(
+        { schedule: schedule.name, slot: first.scheduledFor?.toISOString(), trigger: first.trigger, runs: runs.length, ...(skipped ? { skipped: first.errorMessage } : {}) },
+        skipped ? 'slot skipped' : 'slot fired',
+      );
+      events.emit('schedule:fired', {
+        scheduleId: schedule.id,
+        scheduleName: schedule.name,
+        slot: first.scheduledFor,
+        trigger: first.trigger,
+        runIds: runs.map((run) => run.id),
+        skipped,
+      });
+    }
+    if (advance.missed > 0 || advance.suppressed > 0) {
+      logger.info({ schedule: schedule.name, missed: advance.missed, suppressed: advance.suppressed }, 'slots not fired');
+    }
+  }
+  events.emit('scheduler:tick:completed', { schedules: result.schedules, runs: result.runs, skipped: result.skipped, missed: result.missed, suppressed: result.suppressed, durationMs });
+  if (result.runs > 0) runtime.wakeWorker();
+  return result;
+}

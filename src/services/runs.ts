@@ -1,0 +1,189 @@
+/**
+ * The runs service: enqueue one-off runs, read runs and their logs, cancel and retry. Shared
+ * by the library, the CLI and the REST API; scopes by tenant and audits every change.
+ *
+ * - enqueue: trigger `api`; the job type must be registered here and the payload must pass
+ *   its schema, so a bad payload is a 400 now rather than a failed run later.
+ * - cancel: a pending run ends `cancelled` at once (its dependents too); a running one is
+ *   flagged and its worker aborts the handler (NOTIFY, with the heartbeat as fallback).
+ * - retry: a finished run is copied into a new run (trigger `retry`, `retry_of` set).
+ */
+import { z } from 'zod';
+import type { Queryable } from '../db/database.js';
+import { insertRuns } from '../db/queries/fire-due.js';
+import { cancelRuns, findRun, listRuns } from '../db/queries/job-runs.js';
+import { cancelDependents } from '../db/queries/finish-runs.js';
+import { insertAuditEntry } from '../db/queries/audit-log.js';
+import { listLogLines } from '../db/queries/run-logs.js';
+import { ErrorCode, HourglassError } from '../errors.js';
+import type { JobRun, JobRunLog } from '../model.js';
+import { Notification, type Runtime } from '../runtime.js';
+import type { PlannedRun } from '../scheduler/plan-firing.js';
+import { newId } from '../util/ids.js';
+import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { parseWith, toValidationError } from './schedule-input.js';
+import { libraryActor, readNow, type Actor } from './schedules.js';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const enqueueInputSchema = z.strictObject({
+  jobType: z.string().trim().min(1).max(100),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  tenantId: z.string().trim().min(1).max(200).nullish(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+  /** Not before this instant. */
+  runAfter: z.union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))]).optional(),
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  timeoutSeconds: z.number().int().min(1).max(10 * 365 * 86_400).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type EnqueueInput = z.input<typeof enqueueInputSchema>;
+
+export interface RunListOptions {
+  scheduledJobId?: string;
+  tenantId?: string | null;
+  jobType?: string;
+  status?: string;
+  trigger?: string;
+  batchId?: string;
+  since?: Date;
+  until?: Date;
+  limit?: number;
+  cursor?: string;
+}
+
+export function createRunService(runtime: Runtime) {
+  const { db, schema } = runtime;
+
+  async function load(id: string, actor: Actor, lock = false, tx: Queryable = db): Promise<JobRun> {
+    const run = uuidPattern.test(id) ? await findRun(tx, schema, id, lock) : null;
+    if (!run || (actor.tenantId !== undefined && run.tenantId !== actor.tenantId)) {
+      throw new HourglassError(ErrorCode.notFound, `run "${id}" not found`, { field: 'id' });
+    }
+    return run;
+  }
+
+  async function insertOne(run: PlannedRun, actor: Actor, action: string, before: unknown = null): Promise<JobRun> {
+    const inserted = await db.transaction(async (tx) => {
+      await insertRuns(tx, schema, [run], runtime.clock.databaseNow?.() ?? null);
+      await insertAuditEntry(tx, schema, { actor: actor.name, action, entity: 'job_run', entityId: run.id, tenantId: run.tenantId, before, after: { job_type: run.jobType, trigger: run.trigger } });
+      await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
+      return (await findRun(tx, schema, run.id))!;
+    });
+    runtime.wakeWorker();
+    return inserted;
+  }
+
+  return {
+    async enqueue(input: EnqueueInput, actor: Actor = libraryActor): Promise<JobRun> {
+      const parsed = parseWith(enqueueInputSchema, input);
+      const job = runtime.registry.require(parsed.jobType, 'job_type');
+      if (job.payloadSchema) {
+        const check = job.payloadSchema.safeParse(parsed.payload ?? {});
+        if (!check.success) throw toValidationError(check.error, 'payload.');
+      }
+      const now = await readNow(db, runtime);
+      return insertOne(
+        {
+          id: newId(),
+          scheduledJobId: null,
+          scheduleName: null,
+          batchId: null,
+          tenantId: actor.tenantId !== undefined ? actor.tenantId : (parsed.tenantId ?? null),
+          jobType: job.name,
+          trigger: 'api',
+          status: 'pending',
+          priority: parsed.priority ?? job.priority,
+          payload: parsed.payload ?? {},
+          scheduledFor: null,
+          runAfter: parsed.runAfter ?? now,
+          maxAttempts: parsed.maxAttempts ?? job.maxAttempts,
+          timeoutSeconds: parsed.timeoutSeconds ?? job.timeoutSeconds,
+          dependsOn: [],
+          waitsFor: [],
+          errorMessage: null,
+          createdBy: actor.name,
+        },
+        actor,
+        'run.enqueue',
+      );
+    },
+
+    get: (id: string, actor: Actor = libraryActor) => load(id, actor),
+
+    async logs(id: string, options: { afterId?: number; limit?: number } = {}, actor: Actor = libraryActor): Promise<JobRunLog[]> {
+      await load(id, actor);
+      return listLogLines(db, schema, id, options.afterId ?? 0, Math.min(options.limit ?? 1000, 5000));
+    },
+
+    async list(options: RunListOptions = {}, actor: Actor = libraryActor): Promise<Page<JobRun>> {
+      const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+      const before = options.cursor ? decodeCursor(options.cursor, 2) : undefined;
+      const beforeAt = before ? new Date(before[0]!) : undefined;
+      if (before && (Number.isNaN(beforeAt!.getTime()) || !uuidPattern.test(before[1]!))) decodeCursor('', 2);
+      for (const [field, value] of [['scheduled_job_id', options.scheduledJobId], ['batch_id', options.batchId]] as const) {
+        if (value !== undefined && !uuidPattern.test(value)) throw new HourglassError(ErrorCode.validationError, `${field}: expected a uuid`, { field });
+      }
+      const rows = await listRuns(db, schema, {
+        ...options,
+        tenantId: actor.tenantId !== undefined ? actor.tenantId : options.tenantId,
+        limit: limit + 1,
+        before: before ? { createdAt: beforeAt!, id: before[1]! } : undefined,
+      });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
+    },
+
+    async cancel(id: string, actor: Actor = libraryActor): Promise<JobRun> {
+      const result = await db.transaction(async (tx) => {
+        const before = await load(id, actor, true, tx);
+        if (before.status !== 'pending' && before.status !== 'running') {
+          throw new HourglassError(ErrorCode.invalidState, `run ${id} is already ${before.status}`);
+        }
+        const { cancelled, requested } = await cancelRuns(tx, schema, [id], `cancelled by ${actor.name}`, runtime.clock.databaseNow?.() ?? null);
+        await cancelDependents(tx, schema, cancelled, runtime.clock.databaseNow?.() ?? null);
+        for (const runId of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + runId]);
+        await insertAuditEntry(tx, schema, { actor: actor.name, action: 'run.cancel', entity: 'job_run', entityId: id, tenantId: before.tenantId, before: { status: before.status }, after: { status: cancelled.length > 0 ? 'cancelled' : 'cancel_requested' } });
+        return { run: (await findRun(tx, schema, id))!, requested };
+      });
+      return result.run;
+    },
+
+    async retry(id: string, actor: Actor = libraryActor): Promise<JobRun> {
+      const original = await load(id, actor);
+      if (original.status === 'pending' || original.status === 'running') {
+        throw new HourglassError(ErrorCode.invalidState, `run ${id} is still ${original.status}: only finished runs can be retried`);
+      }
+      const now = await readNow(db, runtime);
+      return insertOne(
+        {
+          id: newId(),
+          scheduledJobId: original.scheduledJobId,
+          scheduleName: original.scheduleName,
+          batchId: null,
+          tenantId: original.tenantId,
+          jobType: original.jobType,
+          trigger: 'retry',
+          status: 'pending',
+          priority: original.priority,
+          payload: original.payload,
+          scheduledFor: original.scheduledFor,
+          runAfter: now,
+          maxAttempts: original.maxAttempts,
+          timeoutSeconds: original.timeoutSeconds,
+          dependsOn: [],
+          waitsFor: [],
+          errorMessage: null,
+          createdBy: actor.name,
+          retryOf: original.id,
+        },
+        actor,
+        'run.retry',
+        { retry_of: original.id, status: original.status },
+      );
+    },
+  };
+}
+
+export type RunService = ReturnType<typeof createRunService>;

@@ -1,0 +1,219 @@
+/**
+ * The schedules service: the one path by which the library, the CLI and the REST API change
+ * schedules. It validates input, enforces what code-defined schedules allow, keeps
+ * `next_run_at` consistent with status and timing, scopes by tenant, writes the audit log in
+ * the same transaction as the change, and wakes schedulers (NOTIFY; in-process on PGlite).
+ *
+ * Status transitions and `next_run_at`:
+ * - enable / create active: the first slot after now.
+ * - pause: `next_run_at` kept; resume (by hand or `paused_until`) lets the missed-run policy
+ *   decide about the slots that fell in the pause.
+ * - disable: inactive, `next_run_at` cleared.
+ */
+import type { Queryable } from '../db/database.js';
+import { deleteSchedule, findSchedule, insertSchedule, listSchedules, updateSchedule, type ScheduleColumns } from '../db/queries/scheduled-jobs.js';
+import { insertAuditEntry } from '../db/queries/audit-log.js';
+import { ErrorCode, HourglassError } from '../errors.js';
+import type { ScheduledJob } from '../model.js';
+import { Notification, type Runtime } from '../runtime.js';
+import { computeFirstSlot } from '../time/slots.js';
+import { timingOf } from '../scheduler/tick.js';
+import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { inputFromSchedule, normalizeSchedule, parseWith, scheduleInputSchema, type ScheduleInput } from './schedule-input.js';
+import { z } from 'zod';
+import { fireSchedule, type FireResult } from './fire-schedule.js';
+
+/** Who is acting, and which tenant they are confined to (undefined: all tenants). */
+export interface Actor {
+  name: string;
+  tenantId?: string | null;
+}
+
+export const libraryActor: Actor = { name: 'library' };
+
+export interface ScheduleListOptions {
+  status?: 'active' | 'paused' | 'inactive';
+  tenantId?: string | null;
+  source?: 'code' | 'api' | 'import';
+  jobType?: string;
+  search?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Fields of a code-defined schedule that the API may change. */
+const statusFields = new Set(['status', 'isActive', 'pausedUntil', 'pauseNote']);
+
+export async function readNow(db: Queryable, runtime: Runtime): Promise<Date> {
+  const { rows } = await db.query<{ now: Date }>('select coalesce($1::timestamptz, now()) as now', [runtime.clock.databaseNow?.() ?? null]);
+  return rows[0]!.now;
+}
+
+export function createScheduleService(runtime: Runtime) {
+  const { db, schema } = runtime;
+
+  function isVisible(row: ScheduledJob, actor: Actor): boolean {
+    return actor.tenantId === undefined || row.tenantId === actor.tenantId;
+  }
+
+  async function load(tx: Queryable, idOrKey: string, actor: Actor, lock = false): Promise<ScheduledJob> {
+    const row = typeof idOrKey === 'string' && idOrKey.length <= 200 ? await findSchedule(tx, schema, idOrKey, lock) : null;
+    if (!row || !isVisible(row, actor)) throw new HourglassError(ErrorCode.notFound, `schedule "${idOrKey}" not found`, { field: 'id' });
+    return row;
+  }
+
+  /** Runs `change` in a transaction, audits it, and wakes schedulers after commit. */
+  async function mutate<T extends ScheduledJob | null>(
+    action: string,
+    actor: Actor,
+    change: (tx: Queryable) => Promise<{ before: ScheduledJob | null; after: T }>,
+  ): Promise<T> {
+    const result = await db.transaction(async (tx) => {
+      const { before, after } = await change(tx);
+      const subject = after ?? before;
+      await insertAuditEntry(tx, schema, {
+        actor: actor.name,
+        action,
+        entity: 'scheduled_job',
+        entityId: subject?.id ?? null,
+        tenantId: subject?.tenantId ?? null,
+        before,
+        after,
+      });
+      await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.schedules]);
+      return after;
+    });
+    runtime.wakeScheduler();
+    return result;
+  }
+
+  function withNextRun(columns: ScheduleColumns, now: Date, keepNextRunAt: Date | null): ScheduleColumns {
+    if (columns.status !== 'active' && columns.status !== 'paused') return { ...columns, nextRunAt: null };
+    const timing = timingOf({ ...columns, nextRunAt: null } as ScheduledJob);
+    return { ...columns, nextRunAt: keepNextRunAt ?? computeFirstSlot(timing, now) };
+  }
+
+  async function create(input: ScheduleInput, actor: Actor = libraryActor): Promise<ScheduledJob> {
+    const parsed = parseWith(scheduleInputSchema, input);
+    if (actor.tenantId !== undefined) parsed.tenantId = actor.tenantId;
+    const columns = normalizeSchedule(parsed, runtime.registry);
+    return mutate('schedule.create', actor, async (tx) => {
+      if (columns.key && (await findSchedule(tx, schema, columns.key))) {
+        throw new HourglassError(ErrorCode.conflict, `a schedule with key "${columns.key}" already exists`, { field: 'key' });
+      }
+      const now = await readNow(tx, runtime);
+      const after = await insertSchedule(tx, schema, { ...withNextRun(columns, now, null), source: columns.source ?? 'api', createdBy: actor.name, updatedBy: actor.name });
+      return { before: null, after };
+    });
+  }
+
+  async function update(idOrKey: string, patch: Partial<ScheduleInput>, options: { version?: number; actor?: Actor } = {}): Promise<ScheduledJob> {
+    const actor = options.actor ?? libraryActor;
+    const parsed = parseWith(scheduleInputSchema.partial(), patch);
+    return mutate('schedule.update', actor, async (tx) => {
+      const before = await load(tx, idOrKey, actor, true);
+      if (options.version !== undefined && options.version !== before.version) {
+        throw new HourglassError(ErrorCode.conflict, `schedule "${before.name}" was changed by someone else (version ${before.version}, expected ${options.version}): reload and retry`, { field: 'version' });
+      }
+      const changed = Object.keys(parsed).filter((key) => parsed[key as keyof typeof parsed] !== undefined);
+      if (before.source === 'code' && changed.some((key) => !statusFields.has(key))) {
+        throw new HourglassError(ErrorCode.readOnlySchedule, `schedule "${before.key}" is defined in code: only its status may change (change the code to change the rest)`, { field: changed.find((key) => !statusFields.has(key)) });
+      }
+      const merged = { ...inputFromSchedule(before), ...parsed };
+      if (parsed.jobType || parsed.jobGroup || parsed.jobTypes) if (!parsed.executionMode) delete merged.executionMode;
+      if (parsed.cronExpression || parsed.intervalSeconds || parsed.runAt) if (!parsed.scheduleType) delete merged.scheduleType;
+      if (parsed.isActive !== undefined && parsed.status === undefined) delete merged.status;
+      if (actor.tenantId !== undefined) merged.tenantId = actor.tenantId;
+      const columns = normalizeSchedule(merged, runtime.registry);
+      const timingChanged = ['scheduleType', 'cronExpression', 'timezone', 'intervalSeconds', 'runAt', 'dstGap', 'dstOverlap'].some((key) => key in parsed);
+      const reactivated = before.status === 'inactive' && columns.status !== 'inactive';
+      const now = await readNow(tx, runtime);
+      const next = withNextRun(columns, now, timingChanged || reactivated ? null : before.nextRunAt);
+      const after = await updateSchedule(tx, schema, before.id, { ...next, source: before.source, updatedBy: actor.name }, before.version);
+      return { before, after: after! };
+    });
+  }
+
+  /** A status change allowed on every schedule, code-defined ones included. */
+  async function setStatus(action: string, idOrKey: string, actor: Actor, decide: (row: ScheduledJob, now: Date) => ScheduleColumns) {
+    return mutate(action, actor, async (tx) => {
+      const before = await load(tx, idOrKey, actor, true);
+      const now = await readNow(tx, runtime);
+      const after = await updateSchedule(tx, schema, before.id, { ...decide(before, now), updatedBy: actor.name }, null);
+      return { before, after: after! };
+    });
+  }
+
+  const pauseSchema = z.strictObject({ note: z.string().max(2000).nullish(), until: z.union([z.date(), z.iso.datetime({ offset: true }).transform((v) => new Date(v))]).nullish() });
+
+  return {
+    create,
+    update,
+
+    async get(idOrKey: string, actor: Actor = libraryActor): Promise<ScheduledJob> {
+      return load(db, idOrKey, actor);
+    },
+
+    async list(options: ScheduleListOptions = {}, actor: Actor = libraryActor): Promise<Page<ScheduledJob>> {
+      const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+      const after = options.cursor ? decodeCursor(options.cursor, 2) : undefined;
+      const rows = await listSchedules(db, schema, {
+        status: options.status,
+        tenantId: actor.tenantId !== undefined ? actor.tenantId : options.tenantId,
+        source: options.source,
+        jobType: options.jobType,
+        search: options.search,
+        limit: limit + 1,
+        after: after ? { name: after[0]!, id: after[1]! } : undefined,
+      });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null };
+    },
+
+    pause(idOrKey: string, options: { note?: string | null; until?: Date | string | null } = {}, actor: Actor = libraryActor) {
+      const { note, until } = parseWith(pauseSchema, options);
+      return setStatus('schedule.pause', idOrKey, actor, (row, now) => {
+        if (until && until <= now) throw new HourglassError(ErrorCode.validationError, 'until: expected an instant in the future', { field: 'until' });
+        return { status: 'paused', pauseNote: note ?? null, pausedUntil: until ?? null, nextRunAt: row.nextRunAt ?? computeFirstSlot(timingOf(row), now) };
+      });
+    },
+
+    resume(idOrKey: string, actor: Actor = libraryActor) {
+      return setStatus('schedule.resume', idOrKey, actor, (row, now) => {
+        if (row.status === 'inactive') throw new HourglassError(ErrorCode.invalidState, `schedule "${row.name}" is inactive: enable it instead`);
+        return { status: 'active', pauseNote: null, pausedUntil: null, nextRunAt: row.nextRunAt ?? computeFirstSlot(timingOf(row), now) };
+      });
+    },
+
+    enable(idOrKey: string, actor: Actor = libraryActor) {
+      return setStatus('schedule.enable', idOrKey, actor, (row, now) =>
+        row.status === 'active' ? {} : { status: 'active', pauseNote: null, pausedUntil: null, nextRunAt: computeFirstSlot({ ...timingOf(row), nextRunAt: null }, now) },
+      );
+    },
+
+    disable(idOrKey: string, actor: Actor = libraryActor) {
+      return setStatus('schedule.disable', idOrKey, actor, () => ({ status: 'inactive', pauseNote: null, pausedUntil: null, nextRunAt: null }));
+    },
+
+    async delete(idOrKey: string, actor: Actor = libraryActor): Promise<void> {
+      await mutate('schedule.delete', actor, async (tx) => {
+        const before = await load(tx, idOrKey, actor, true);
+        await deleteSchedule(tx, schema, before.id);
+        return { before, after: null };
+      });
+    },
+
+    /** Fires the schedule now (trigger `manual`), whatever its status and overlap policy. */
+    trigger(idOrKey: string, options: { payload?: Record<string, unknown> } = {}, actor: Actor = libraryActor): Promise<FireResult> {
+      return fireSchedule(runtime, { idOrKey, actor, kind: 'trigger', payload: options.payload, load });
+    },
+
+    /** Fires every slot between `from` (exclusive) and `to` (inclusive), trigger `backfill`, with the overlap policy. */
+    backfill(idOrKey: string, range: { from: Date | string; to: Date | string }, actor: Actor = libraryActor): Promise<FireResult> {
+      return fireSchedule(runtime, { idOrKey, actor, kind: 'backfill', range, load });
+    },
+  };
+}
+
+export type ScheduleService = ReturnType<typeof createScheduleService>;

@@ -1,0 +1,130 @@
+/**
+ * Which slots of one schedule are due at `now`, and what becomes of each. Pure: no database,
+ * no clock reads.
+ *
+ * A slot that is due is one of:
+ * - on time: at most `lateToleranceMs` old. It fires normally (trigger `cron`). The tolerance
+ *   covers restarts and rolling deploys: an hourly job due while its scheduler restarted for
+ *   15 s still runs, late, rather than being counted missed.
+ * - missed: older than that (scheduler down, schedule paused). The schedule's
+ *   `missed_run_policy` decides: `skip` fires none of them; `run_once` fires the latest one
+ *   within `catch_up_window_seconds` if no on-time slot fires; `catch_up` fires every one
+ *   within the window, oldest first, at most `maxCatchUp` (the newest ones), trigger
+ *   `catch_up`. Missed slots that do not fire are counted in `missed`.
+ * - suppressed: inside a blackout window (`exclusions`). Never fires; counted in `suppressed`.
+ *
+ * Enumerating the due slots is bounded by `maxScan`: after a very long outage of a
+ * high-frequency schedule, the missed count stops at that bound and the schedule continues
+ * from `now`.
+ */
+import { cronSlotsBetween, nextCronSlots, type CronSpec } from './cron.js';
+import { isExcluded, type Exclusion } from './exclusions.js';
+import type { DstGapPolicy, DstOverlapPolicy, MissedRunPolicy, ScheduleType } from '../model.js';
+
+export interface ScheduleTiming {
+  scheduleType: ScheduleType;
+  cronExpression: string | null;
+  timezone: string;
+  intervalSeconds: number | null;
+  runAt: Date | null;
+  dstGap: DstGapPolicy;
+  dstOverlap: DstOverlapPolicy;
+  exclusions: readonly Exclusion[];
+  missedRunPolicy: MissedRunPolicy;
+  catchUpWindowSeconds: number;
+  nextRunAt: Date | null;
+}
+
+export interface SlotLimits {
+  /** Slots at most this old fire normally. */
+  lateToleranceMs: number;
+  /** Most missed slots one `catch_up` firing creates. */
+  maxCatchUp: number;
+  /** Most due slots examined per schedule and tick. @default 10000 */
+  maxScan?: number;
+}
+
+export interface SlotToFire {
+  slot: Date;
+  trigger: 'cron' | 'catch_up';
+}
+
+export interface DueSlotPlan {
+  fire: SlotToFire[];
+  missed: number;
+  suppressed: number;
+  /** The next slot after `now`, or null when the schedule has no more (a fired `once`). */
+  nextRunAt: Date | null;
+}
+
+function cronSpec(timing: ScheduleTiming): CronSpec {
+  return { expression: timing.cronExpression ?? '', timezone: timing.timezone, dstGap: timing.dstGap, dstOverlap: timing.dstOverlap };
+}
+
+/** The first slot strictly after `after`, or null when there is none. */
+export function computeNextSlot(timing: ScheduleTiming, after: Date): Date | null {
+  switch (timing.scheduleType) {
+    case 'cron':
+      return nextCronSlots(cronSpec(timing), after, 1)[0] ?? null;
+    case 'interval': {
+      const stepMs = (timing.intervalSeconds ?? 0) * 1000;
+      if (stepMs <= 0) return null;
+      // Keep the phase of the anchor (the current slot chain, or run_at for a new schedule).
+      const anchor = timing.nextRunAt ?? timing.runAt;
+      if (!anchor) return new Date(after.getTime() + stepMs);
+      const steps = Math.floor((after.getTime() - anchor.getTime()) / stepMs) + 1;
+      return new Date(anchor.getTime() + Math.max(steps, 0) * stepMs);
+    }
+    case 'once':
+      return timing.runAt && timing.runAt > after ? timing.runAt : null;
+  }
+}
+
+/** The slot a newly created, enabled or re-activated schedule waits for. */
+export function computeFirstSlot(timing: ScheduleTiming, now: Date): Date | null {
+  if (timing.scheduleType === 'once') return timing.runAt;
+  if (timing.scheduleType === 'interval' && timing.runAt && timing.runAt >= now) return timing.runAt;
+  return computeNextSlot({ ...timing, nextRunAt: null }, now);
+}
+
+/** The due slots from `nextRunAt` up to `now`, at most `maxScan`. */
+function listDueSlots(timing: ScheduleTiming, now: Date, maxScan: number): { slots: Date[]; truncated: boolean } {
+  const first = timing.nextRunAt;
+  if (!first || first > now) return { slots: [], truncated: false };
+  if (timing.scheduleType === 'once') return { slots: [first], truncated: false };
+  const slots = [first];
+  if (timing.scheduleType === 'cron') {
+    slots.push(...cronSlotsBetween(cronSpec(timing), first, now, maxScan - 1));
+  } else {
+    const stepMs = (timing.intervalSeconds ?? 1) * 1000;
+    for (let at = first.getTime() + stepMs; at <= now.getTime() && slots.length < maxScan; at += stepMs) slots.push(new Date(at));
+  }
+  const last = slots.at(-1)!;
+  const truncated = slots.length >= maxScan && (computeNextSlot(timing, last) ?? now) <= now;
+  return { slots, truncated };
+}
+
+export function planDueSlots(timing: ScheduleTiming, now: Date, limits: SlotLimits): DueSlotPlan {
+  const { slots, truncated } = listDueSlots(timing, now, limits.maxScan ?? 10_000);
+  const nextRunAt = timing.scheduleType === 'once' ? (slots.length > 0 ? null : timing.nextRunAt) : computeNextSlot(timing, truncated ? now : (slots.at(-1) ?? now));
+
+  let suppressed = 0;
+  const onTime: Date[] = [];
+  const missed: Date[] = [];
+  for (const slot of slots) {
+    if (timing.exclusions.length > 0 && isExcluded(slot, timing.exclusions, timing.timezone)) suppressed += 1;
+    else if (now.getTime() - slot.getTime() <= limits.lateToleranceMs) onTime.push(slot);
+    else missed.push(slot);
+  }
+
+  const fire: SlotToFire[] = [];
+  const windowStart = now.getTime() - timing.catchUpWindowSeconds * 1000;
+  const inWindow = missed.filter((slot) => slot.getTime() >= windowStart);
+  if (timing.missedRunPolicy === 'catch_up') {
+    for (const slot of inWindow.slice(-limits.maxCatchUp)) fire.push({ slot, trigger: 'catch_up' });
+  } else if (timing.missedRunPolicy === 'run_once' && onTime.length === 0 && inWindow.length > 0) {
+    fire.push({ slot: inWindow.at(-1)!, trigger: 'catch_up' });
+  }
+  for (const slot of onTime) fire.push({ slot, trigger: 'cron' });
+  return { fire, missed: missed.length - (fire.length - onTime.length), suppressed, nextRunAt };
+}

@@ -1,0 +1,50 @@
+/**
+ * Writing the ends of runs, in one transaction each batch: the outcome, the run's remaining
+ * log lines (plus a line per failed attempt, so every attempt's error stays readable), the
+ * cancellation of dependents of failed or cancelled runs, the schedule counters, and a NOTIFY
+ * when runs became claimable (a retry, or dependents whose dependency completed).
+ *
+ * `settleEndedRuns` is shared with lease recovery, which ends runs without a worker.
+ */
+import type { Queryable } from '../db/database.js';
+import { cancelDependents, recordOutcomes, updateScheduleCounters, type FinishedRun, type RunOutcomeRecord } from '../db/queries/finish-runs.js';
+import { appendLogLines, type LogLine } from '../db/queries/run-logs.js';
+import { Notification, type Runtime } from '../runtime.js';
+import { sqlNow } from '../util/clock.js';
+
+export interface ReportItem {
+  record: RunOutcomeRecord;
+  attempt: number;
+  lines: LogLine[];
+}
+
+export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: readonly FinishedRun[]): Promise<{ autoPaused: string[] }> {
+  const { schema } = runtime;
+  const now = sqlNow(runtime.clock);
+  const doomed = ended.filter((run) => run.status === 'failed' || run.status === 'cancelled').map((run) => run.id);
+  await cancelDependents(tx, schema, doomed, now);
+  const counters = await updateScheduleCounters(tx, schema, ended, now);
+  if (ended.some((run) => run.status === 'completed' || run.status === 'pending')) {
+    await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
+  }
+  return { autoPaused: counters.filter((row) => row.auto_paused).map((row) => row.id) };
+}
+
+export async function reportOutcomes(runtime: Runtime, items: readonly ReportItem[]) {
+  const now = sqlNow(runtime.clock);
+  return runtime.db.transaction(async (tx) => {
+    const finished = await recordOutcomes(tx, runtime.schema, items.map((item) => item.record), now);
+    const accepted = new Set(finished.map((run) => run.id));
+    const lines: LogLine[] = [];
+    for (const item of items) {
+      lines.push(...item.lines);
+      if (accepted.has(item.record.id) && item.record.errorMessage && item.record.status !== 'completed') {
+        const retry = item.record.status === 'pending' ? `; retrying after ${item.record.runAfter?.toISOString()}` : '';
+        lines.push({ runId: item.record.id, at: new Date(), level: 'error', message: `attempt ${item.attempt} ${item.record.status === 'cancelled' ? 'cancelled' : 'failed'}: ${item.record.errorMessage}${retry}` });
+      }
+    }
+    await appendLogLines(tx, runtime.schema, lines);
+    const { autoPaused } = await settleEndedRuns(tx, runtime, finished);
+    return { finished, autoPaused };
+  });
+}

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+// Unit tests always; database tests on embedded PGlite always and on PostgreSQL when
+// TEST_DATABASE_URL is set (`npm test` sets it when the local server answers; CI makes sure
+// it does). Tests that need several real connections or processes live in test/postgres.
+const alias = { hourglass: fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
+const postgres = process.env.TEST_DATABASE_URL;
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        resolve: { alias },
+        test: { name: 'pglite', include: ['test/integration/**/*.test.ts'], env: { HG_TEST_BACKEND: 'pglite' }, testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+      ...(postgres
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: 'postgres',
+                include: ['test/integration/**/*.test.ts', 'test/postgres/**/*.test.ts'],
+                env: { HG_TEST_BACKEND: 'postgres' },
+                testTimeout: 120_000,
+                hookTimeout: 120_000,
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
