@@ -57,6 +57,13 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     async transaction(fn) {
       const client = await pool.connect();
       let broken = false;
+      // The pool listens for errors only on idle clients: a connection that drops while checked
+      // out (between two statements) would emit 'error' unheard and crash the process. The
+      // statements in flight fail on their own; the client is discarded on release.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await fn(wrap(client));
@@ -70,6 +77,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
         }
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
@@ -101,6 +109,9 @@ function createListener(options: PostgresOptions) {
       next.on('end', () => {
         if (client !== next || closed) return;
         client = null;
+        // Counted as the first failure: the reconnection then reports 'restored', and a failed
+        // attempt does not report 'lost' a second time.
+        failures = 1;
         options.onListenerStateChange?.('lost');
         void ensureConnected();
       });

@@ -6,7 +6,8 @@
  *   changed; runtime state (status, counters, last run) is kept. `enabled` counts as
  *   definition only when it changes in code (recorded in `metadata.code_enabled`), so an
  *   operator's pause survives restarts but flipping the flag in code still takes effect.
- * - A code row whose key left the code becomes `inactive` (kept for its history).
+ * - A code row whose key left the code becomes `inactive` (kept for its history), and its
+ *   `code_enabled` is cleared: if the key comes back with `enabled: true`, that is a change.
  * - A key already used by a schedule created through the API is a start-up error.
  *
  * Runs under an advisory lock, so processes starting together sync once each, in turn.
@@ -72,9 +73,16 @@ const definitionColumns = [
 
 const timingColumns = new Set(['scheduleType', 'cronExpression', 'timezone', 'intervalSeconds', 'runAt', 'dstGap', 'dstOverlap']);
 
+/** JSON with object keys sorted: jsonb does not keep key order, so the code's order must not count as a change. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
+  );
+}
+
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return (a as Date | null)?.getTime?.() === (b as Date | null)?.getTime?.();
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 async function syncOne(tx: Queryable, runtime: Runtime, definition: ScheduleDefinition, now: Date): Promise<'created' | 'updated' | 'unchanged'> {
@@ -118,7 +126,8 @@ export async function syncCodeSchedules(runtime: Runtime, definitions: readonly 
     for (const definition of definitions) counts[await syncOne(tx, runtime, definition, rows[0]!.now)] += 1;
     for (const orphan of await listOrphanedCodeSchedules(tx, schema, keys)) {
       if (orphan.status === 'inactive') continue;
-      const after = await updateSchedule(tx, schema, orphan.id, { status: 'inactive', nextRunAt: null, updatedBy: 'code' }, null);
+      const metadata = { ...orphan.metadata, code_enabled: false };
+      const after = await updateSchedule(tx, schema, orphan.id, { status: 'inactive', nextRunAt: null, metadata, updatedBy: 'code' }, null);
       await insertAuditEntry(tx, schema, { actor: 'code', action: 'schedule.retire', entity: 'scheduled_job', entityId: orphan.id, tenantId: orphan.tenantId, before: orphan, after });
       counts.retired += 1;
     }

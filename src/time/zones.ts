@@ -138,7 +138,7 @@ function wallMsAt(zone: string, instantMs: number): number {
     const [, month, day, year, hour, minute, second] = match.map(Number);
     return utcMs(year!, month!, day!, hour! % 24, minute!, second!);
   }
-  // Years before 1 CE carry an era the short pattern does not cover: read the parts.
+  // Anything the short pattern does not cover (years before 1 CE print an era): read the parts.
   const parts = new Map(formatter.formatToParts(instantMs).map((part) => [part.type, part.value]));
   const field = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.get(type) ?? 0);
   const year = parts.get('era') === 'BC' ? 1 - field('year') : field('year');
@@ -189,8 +189,9 @@ export function wallClockFromMs(wallMs: number): WallClock {
 export function wallClockToMs(wall: WallClock): number {
   const ms = utcMs(wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second);
   const back = wallClockFromMs(ms);
+  // Date.UTC rolls overflow over (Feb 30 → Mar 2) and truncates fractions: compare back.
   const valid =
-    Number.isInteger(wall.second) && back.year === wall.year && back.month === wall.month && back.day === wall.day &&
+    back.year === wall.year && back.month === wall.month && back.day === wall.day &&
     back.hour === wall.hour && back.minute === wall.minute && back.second === wall.second;
   if (!valid) {
     throw new HourglassError(ErrorCode.validationError, `invalid wall-clock time ${JSON.stringify(wall)}`);

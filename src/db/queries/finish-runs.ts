@@ -97,7 +97,7 @@ export async function cancelDependents(tx: Queryable, s: SchemaName, endedRunIds
 }
 
 /**
- * Params: $1 finished runs as JSON ({scheduled_job_id, run_id, status, error_message}, in
+ * Params: $1 finished runs as JSON ({scheduled_job_id, status, error_message, ord}, `ord` the
  * finishing order), $2 now (nullable). Updates the counters of each schedule once, with its
  * runs aggregated, and pauses schedules that reached `pause_after_failures`.
  */
@@ -110,10 +110,10 @@ const updateScheduleCountersSql = (s: SchemaName) => `
       (array_agg(x.error_message order by x.ord desc))[1] as last_error,
       -- failures after the last success in this group of outcomes
       count(*) filter (where x.status = 'failed' and x.ord > coalesce(
-        (select max(y.ord) from jsonb_to_recordset($1::jsonb) with ordinality as y(scheduled_job_id uuid, status text, ord bigint)
+        (select max(y.ord) from jsonb_to_recordset($1::jsonb) as y(scheduled_job_id uuid, status text, ord integer)
          where y.scheduled_job_id = x.scheduled_job_id and y.status = 'completed'), 0))::int as trailing_failures,
       bool_or(x.status = 'completed') as any_success
-    from jsonb_to_recordset($1::jsonb) with ordinality as x(scheduled_job_id uuid, status text, error_message text, ord bigint)
+    from jsonb_to_recordset($1::jsonb) as x(scheduled_job_id uuid, status text, error_message text, ord integer)
     where x.status in ('completed', 'failed')
     group by x.scheduled_job_id
   ), c as (
@@ -142,7 +142,7 @@ const updateScheduleCountersSql = (s: SchemaName) => `
 export async function updateScheduleCounters(tx: Queryable, s: SchemaName, finished: readonly FinishedRun[], now: Date | null) {
   const relevant = finished.filter((run) => run.scheduledJobId && (run.status === 'completed' || run.status === 'failed'));
   if (relevant.length === 0) return [];
-  const records = relevant.map((run) => ({ scheduled_job_id: run.scheduledJobId, status: run.status, error_message: run.errorMessage }));
+  const records = relevant.map((run, index) => ({ scheduled_job_id: run.scheduledJobId, status: run.status, error_message: run.errorMessage, ord: index + 1 }));
   const { rows } = await tx.query<{ id: string; auto_paused: boolean }>(updateScheduleCountersSql(s), [JSON.stringify(records), now]);
   return rows;
 }
