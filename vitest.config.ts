@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 // Unit tests always; database tests on embedded PGlite always and on PostgreSQL when
 // TEST_DATABASE_URL is set (`npm test` sets it when the local server answers; CI makes sure
 // it does). Tests that need several real connections or processes live in test/postgres.
+// test/restart restarts the PostgreSQL server itself, which would break every other file
+// running at the same time: its project `restart` runs alone, after the others
+// (`scripts/test.mjs` runs it as a second phase).
 const alias = { hourglass: fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
 const postgres = process.env.TEST_DATABASE_URL;
 
@@ -27,6 +30,16 @@ export default defineConfig({
                 include: ['test/integration/**/*.test.ts', 'test/postgres/**/*.test.ts'],
                 env: { HG_TEST_BACKEND: 'postgres' },
                 testTimeout: 120_000,
+                hookTimeout: 120_000,
+              },
+            },
+            {
+              resolve: { alias },
+              test: {
+                name: 'restart',
+                include: ['test/restart/**/*.test.ts'],
+                env: { HG_TEST_BACKEND: 'postgres' },
+                testTimeout: 180_000,
                 hookTimeout: 120_000,
               },
             },

@@ -1,6 +1,10 @@
 // `npm test`: builds (the CLI tests run the built binary), points the PostgreSQL leg at the
 // local server when TEST_DATABASE_URL is unset and the server answers, then runs vitest.
 // Extra arguments go to vitest (`npm test -- test/unit`).
+//
+// Two phases: every project but `restart`, then, when that passed and PostgreSQL is in use,
+// `restart` alone: its test restarts the server, which would break files running beside it.
+// Arguments that pick projects themselves (`--project`) get one plain run.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 
@@ -32,4 +36,8 @@ if (env.TEST_DATABASE_URL && !(await answers(env.TEST_DATABASE_URL))) {
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
 if (run('node', ['scripts/embed-migrations.mjs', '--check']) !== 0) process.exit(1);
 if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
-process.exit(run('npx', ['vitest', 'run', ...process.argv.slice(2)]));
+const args = process.argv.slice(2);
+if (args.some((arg) => arg === '--project' || arg.startsWith('--project='))) process.exit(run('npx', ['vitest', 'run', ...args]));
+const status = run('npx', ['vitest', 'run', '--project', '!restart', ...args]);
+if (status !== 0 || !env.TEST_DATABASE_URL) process.exit(status);
+process.exit(run('npx', ['vitest', 'run', '--project', 'restart', '--passWithNoTests', ...args]));

@@ -9,16 +9,19 @@ export type { Logger };
 
 export interface LoggerOptions {
   level: string;
-  /** @default true when stdout is a terminal */
+  /** File descriptor: 1 (stdout) for daemons, 2 (stderr) for one-shot commands whose stdout is their result. @default 1 */
+  destination?: 1 | 2;
+  /** @default true when the destination is a terminal */
   pretty?: boolean;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const usePretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  if (!usePretty) return pino({ level: options.level, base: { pid: process.pid } });
+  const destination = options.destination ?? 1;
+  const usePretty = options.pretty ?? Boolean((destination === 1 ? process.stdout : process.stderr).isTTY);
+  if (!usePretty) return pino({ level: options.level, base: { pid: process.pid } }, pino.destination({ dest: destination, sync: true }));
   return pino(
     { level: options.level, base: undefined },
-    pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }),
+    pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true, destination }),
   );
 }
 

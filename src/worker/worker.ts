@@ -71,13 +71,15 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   }
 
   function dispatch(run: JobRun): void {
+    // Claimed again after its lease lapsed here: the older attempt is no longer ours.
+    active.get(run.id)?.abort({ kind: 'lease_lost' });
     const execution = executeRun(runtime, run, logs);
     active.set(run.id, execution);
     runtime.events.emit('run:claimed', { run });
     void execution.settled
       .then(async (settled) => {
         if ('handBack' in settled) {
-          await handBackRuns(runtime.db, runtime.schema, [run.id], workerId).catch(() => {});
+          await handBackRuns(runtime.db, runtime.schema, [run], workerId).catch(() => {});
           runtime.events.emit('run:handed-back', { runId: run.id });
           return;
         }
@@ -85,7 +87,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       })
       .catch((error) => logger.error({ runId: run.id, err: coerceError(error).message }, 'could not record the end of a run'))
       .finally(() => {
-        active.delete(run.id);
+        if (active.get(run.id) === execution) active.delete(run.id);
         wake.wake();
       });
   }
@@ -93,7 +95,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   async function reportWithRetry(run: JobRun, settled: Exclude<Awaited<Execution['settled']>, { handBack: true }>) {
     const { outcome, durationMs, metrics } = settled;
     const item = {
-      record: { id: run.id, workerId, status: outcome.status, errorMessage: outcome.errorMessage, result: outcome.result, metrics, runAfter: outcome.runAfter },
+      record: { id: run.id, workerId, attempt: run.attempt, status: outcome.status, errorMessage: outcome.errorMessage, result: outcome.result, metrics, runAfter: outcome.runAfter },
       attempt: run.attempt,
       lines: [] as ReturnType<typeof logs.drain>,
     };

@@ -174,6 +174,13 @@ export function trackProcesses(): (options: SpawnOptions) => HourglassProcess {
   };
 }
 
+/** Throws (with the output's tail) if any of `processes` has exited: for checks inside `waitFor`. */
+export function assertRunning(...processes: HourglassProcess[]): void {
+  for (const child of processes) {
+    if (!child.isRunning()) throw new Error(`${child.label} exited; output:\n${child.output().slice(-4000)}`);
+  }
+}
+
 /** Drops every connection whose `application_name` is `applicationName`; returns how many. */
 export async function terminateBackends(db: Queryable, applicationName: string): Promise<number> {
   const { rows } = await db.query<{ terminated: boolean }>(

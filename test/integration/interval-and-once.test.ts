@@ -140,7 +140,7 @@ describe('pause until an instant', () => {
   test('a schedule paused until an instant resumes by itself on the first tick after it and run_once fires the latest slot of the pause', async () => {
     const clock = createTestClock('2026-03-02T10:00:30Z');
     const hg = await env.create({ jobs: [noop] }, { clock });
-    const schedule = await hg.schedules.create({ name: 'every 5 min', jobType: 'noop', cronExpression: '*/5 * * * *', missedRunPolicy: 'run_once' });
+    const schedule = await hg.schedules.create({ name: 'every 5 min', jobType: 'noop', cronExpression: '*/5 * * * *', missedRunPolicy: 'run_once', overlapPolicy: 'allow' });
     clock.set('2026-03-02T10:01:00Z');
     const paused = await hg.schedules.pause(schedule.id, { note: 'maintenance', until: '2026-03-02T10:32:00Z' });
     expect(paused).toMatchObject({ status: 'paused', pauseNote: 'maintenance' });

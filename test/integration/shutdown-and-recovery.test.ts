@@ -216,6 +216,40 @@ describe('lapsed leases', () => {
     expect(await waitForRunStatus(hg, run.id, ['completed'])).toMatchObject({ attempt: 1, result: 'done' });
   });
 
+  test('a worker that claims its own lapsed run again drops the older attempt and keeps the newer one', async () => {
+    const started = [createDeferred<AbortSignal>(), createDeferred<AbortSignal>()];
+    const gate = createGate();
+    const twice = defineJob({
+      name: 'report',
+      async run(ctx) {
+        started[ctx.attempt - 1]!.resolve(ctx.signal);
+        if (ctx.attempt === 1) {
+          await whenAborted(ctx.signal);
+          return 'stale';
+        }
+        await gate.promise;
+        return 'fresh';
+      },
+    });
+    const hg = await env.create({ jobs: [twice], worker: { enabled: true, concurrency: 2 } });
+    await hg.start();
+    const run = await hg.runs.enqueue({ jobType: 'report' });
+    const firstSignal = await started[0]!.promise;
+    // The lease lapsed while the handler ran (a long event-loop stall or database outage).
+    await env.db().query(`update "${hg.config.schema}".job_runs set lease_expires_at = now() - interval '1 minute' where id = $1`, [run.id]);
+    const handedBack = waitForEvent(hg, 'run:handed-back', (event) => event.runId === run.id);
+    expect(await hg.recoverLeases()).toBe(1);
+
+    await started[1]!.promise;
+    expect(firstSignal.aborted).toBe(true);
+    await handedBack;
+    expect(await hg.runs.get(run.id)).toMatchObject({ status: 'running', attempt: 2, workerId: hg.workerId });
+
+    gate.resolve();
+    const done = await waitForRunStatus(hg, run.id, ['completed']);
+    expect(done).toMatchObject({ attempt: 2, result: 'fresh' });
+  });
+
   test('another live instance recovers a lapsed run and its worker completes it', async () => {
     const hg = await env.create({ jobs: [finisher] });
     const run = await hg.runs.enqueue({ jobType: 'report' });

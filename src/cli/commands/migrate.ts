@@ -3,6 +3,7 @@
  * or prints their SQL for a DBA to review and apply.
  */
 import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../logger.js';
 import { createHourglass } from '../../hourglass.js';
 import { printMigrations } from '../../db/migrate.js';
 import { createSchemaName } from '../../db/schema-name.js';
@@ -19,7 +20,7 @@ export const migrateCommand: Command = {
       output.line(printMigrations(createSchemaName(config.schema)));
       return 0;
     }
-    const hourglass = createHourglass(config, { role: 'migrate' });
+    const hourglass = createHourglass(config, { role: 'migrate', logger: createLogger({ level: config.logLevel, destination: 2 }) });
     try {
       await hourglass.ready();
       const latest = migrations.at(-1)?.id ?? 0;

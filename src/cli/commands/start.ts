@@ -19,23 +19,26 @@ const roleOverrides: Record<Role, Record<string, unknown>> = {
 async function runRole(role: Role, context: CommandContext): Promise<number> {
   const { config } = await loadConfig({ configPath: context.configPath, overrides: roleOverrides[role] });
   const hourglass = createHourglass(config, { role });
-  await hourglass.start();
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        context.output.error(`${signal} again: exiting without waiting`);
-        process.exit(130);
-      }
-      stopping = true;
-      void hourglass.stop().then(resolve, (error) => {
-        context.output.error(`error while stopping: ${(error as Error).message}`);
-        resolve();
-      });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  // Handlers go in before start: a signal during start-up stops the process once it is up.
+  let stopping = false;
+  let signalled!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (signalled = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      context.output.error(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    signalled();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await hourglass.start();
+    await stopRequested;
+  } finally {
+    await hourglass.stop();
+  }
   return 0;
 }
 

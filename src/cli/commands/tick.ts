@@ -5,6 +5,7 @@
  */
 import { createHourglass } from '../../hourglass.js';
 import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../logger.js';
 import type { Command } from './index.js';
 
 /** Passes `--drain` makes at most, so a misconfigured schedule cannot loop forever. */
@@ -16,7 +17,7 @@ export const tickCommand: Command = {
   options: { drain: { type: 'boolean' } },
   async run({ values, output, configPath, json }) {
     const { config } = await loadConfig({ configPath, overrides: { scheduler: { enabled: false }, worker: { enabled: false } } });
-    const hourglass = createHourglass(config, { role: 'tick' });
+    const hourglass = createHourglass(config, { role: 'tick', logger: createLogger({ level: config.logLevel, destination: 2 }) });
     try {
       const totals = { passes: 0, schedules: 0, runs: 0, skipped: 0, missed: 0, suppressed: 0, recovered: 0 };
       totals.recovered = await hourglass.recoverLeases();

@@ -9,6 +9,8 @@ import type { SchemaName } from '../schema-name.js';
 export interface RunOutcomeRecord {
   id: string;
   workerId: string | null;
+  /** The attempt that ended: a later attempt of the run (claimed again after a lapse) is never overwritten. */
+  attempt: number;
   status: 'completed' | 'failed' | 'cancelled' | 'pending';
   errorMessage: string | null;
   result: unknown;
@@ -19,8 +21,8 @@ export interface RunOutcomeRecord {
 
 /**
  * Params: $1 outcomes as JSON, $2 now (nullable). Only rows still `running` under the same
- * worker are updated: if the lease lapsed and another process took the run, this outcome is
- * stale and dropped (at-least-once). Locks the updated rows.
+ * worker and attempt are updated: if the lease lapsed and another process (or this worker,
+ * as a new attempt) took the run, this outcome is stale and dropped (at-least-once). Locks the updated rows.
  */
 const recordOutcomesSql = (s: SchemaName) => `
   update ${s.quoted}.job_runs r
@@ -33,11 +35,12 @@ const recordOutcomesSql = (s: SchemaName) => `
       worker_id = null,
       lease_expires_at = null
   from jsonb_to_recordset($1::jsonb) as o(
-    id uuid, worker_id uuid, status text, error_message text, result jsonb, metrics jsonb, run_after timestamptz
+    id uuid, worker_id uuid, attempt int, status text, error_message text, result jsonb, metrics jsonb, run_after timestamptz
   )
   where r.id = o.id
     and r.status = 'running'
     and r.worker_id is not distinct from o.worker_id
+    and r.attempt = o.attempt
   returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message`;
 
 export interface FinishedRun {
@@ -53,6 +56,7 @@ export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: rea
   const records = outcomes.map((o) => ({
     id: o.id,
     worker_id: o.workerId,
+    attempt: o.attempt,
     status: o.status,
     error_message: o.errorMessage,
     result: o.result === undefined ? null : o.result,

@@ -78,18 +78,21 @@ export async function recoverLapsedLeases(tx: Queryable, s: SchemaName, now: Dat
 }
 
 /**
- * Params: $1 run ids, $2 worker id. Shutdown hand-back: unfinished runs of this worker go back
- * to `pending` at once, and the interrupted attempt is not counted (it was not the handler's fault).
+ * Params: $1 run ids, $2 worker id, $3 their attempts. Shutdown hand-back: unfinished runs of
+ * this worker go back to `pending` at once, and the interrupted attempt is not counted (it was
+ * not the handler's fault). Only the attempt that was interrupted: a newer attempt of the same
+ * run (claimed again after its lease lapsed) is left running.
  */
 const handBackSql = (s: SchemaName) => `
-  update ${s.quoted}.job_runs
-  set status = 'pending', attempt = greatest(attempt - 1, 0), worker_id = null, lease_expires_at = null,
+  update ${s.quoted}.job_runs r
+  set status = 'pending', attempt = greatest(r.attempt - 1, 0), worker_id = null, lease_expires_at = null,
       started_at = null, run_after = now()
-  where id = any($1::uuid[]) and worker_id = $2 and status = 'running'
-  returning id`;
+  from unnest($1::uuid[], $3::int[]) as h(id, attempt)
+  where r.id = h.id and r.attempt = h.attempt and r.worker_id = $2 and r.status = 'running'
+  returning r.id`;
 
-export async function handBackRuns(db: Queryable, s: SchemaName, runIds: readonly string[], workerId: string): Promise<string[]> {
-  if (runIds.length === 0) return [];
-  const { rows } = await db.query<{ id: string }>(handBackSql(s), [runIds, workerId]);
+export async function handBackRuns(db: Queryable, s: SchemaName, runs: ReadonlyArray<{ id: string; attempt: number }>, workerId: string): Promise<string[]> {
+  if (runs.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(handBackSql(s), [runs.map((run) => run.id), workerId, runs.map((run) => run.attempt)]);
   return rows.map((row) => row.id);
 }

@@ -1,0 +1,160 @@
+/**
+ * A real PostgreSQL restart (SPEC §4 "database outages") under load: a scheduler process
+ * fires per-second slots and a worker process executes runs when the server is restarted with
+ * `pg_ctlcluster … restart`. Both processes must come back by themselves within seconds of
+ * the server answering again, and nothing may be lost: every run completes, and every slot
+ * has exactly one run or was counted missed by its missed-run policy.
+ *
+ * A restart breaks every other connection to the server, so this file runs in the `restart`
+ * project, alone, after the main run (`scripts/test.mjs`). It needs to run as a user allowed
+ * to restart the local cluster (root, or the cluster's owner), and the built CLI. Whatever
+ * happens, the server is running again when the test ends.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterEach, describe, expect, test } from 'vitest';
+import { setupTestDatabase, testDatabaseUrl } from '../helpers/db.js';
+import { waitFor } from '../helpers/wait.js';
+import { assertRunning, databaseNow, trackProcesses, uniqueApplicationName, type HourglassProcess } from '../helpers/processes.js';
+import { checkSlots, createPerSecondSchedules, floorToSecond, waitForSlotsFiredThrough } from '../helpers/slots.js';
+import { fixtureJobs } from '../fixtures/jobs.js';
+
+const env = setupTestDatabase();
+const spawnHourglass = trackProcesses();
+const run = promisify(execFile);
+
+/** `pg_ctlcluster` for the one local cluster (`/etc/postgresql/<version>/main`). */
+async function pgCtlCluster(action: 'restart' | 'start'): Promise<void> {
+  const version = readdirSync('/etc/postgresql')[0];
+  if (!version) throw new Error('no cluster under /etc/postgresql');
+  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { timeout: 120_000 });
+}
+
+/** True when a fresh connection to the test database answers. */
+async function serverAnswers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl(), connectionTimeoutMillis: 2000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function waitForServer(timeoutMs = 60_000): Promise<void> {
+  await waitFor(serverAnswers, { timeoutMs, intervalMs: 100, message: 'PostgreSQL to answer' });
+}
+
+// Registered after the database and process helpers, so it runs before them (hooks unwind as
+// a stack): the server is up again before their cleanup needs it.
+afterEach(async () => {
+  if (await serverAnswers()) return;
+  await pgCtlCluster('start').catch(() => {}); // already starting is fine: wait below
+  await waitForServer();
+});
+
+const lossMessages = ['scheduler tick failed', 'claiming runs failed', 'heartbeat failed', 'lost the LISTEN connection; polling until it is back'];
+const recoveryMessages = ['database reachable again; scheduler resumed', 'database reachable again; worker resumed', 'heartbeat restored', 'LISTEN connection restored'];
+
+function countLogs(child: HourglassProcess, messages: readonly string[]): number[] {
+  return messages.map((message) => child.logsWith(message).length);
+}
+
+describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
+  test('loses no run and no slot, and both processes recover by themselves within seconds', async () => {
+    const owner = await env.create({ jobs: fixtureJobs });
+    const schema = owner.config.schema;
+    const db = env.db();
+    const applicationName = uniqueApplicationName('hg-restart');
+    const firstSlots = await createPerSecondSchedules(owner, 10);
+    const scheduler = spawnHourglass({ role: 'scheduler', config: 'cluster.config.ts', schema, applicationName, label: 'scheduler' });
+    const worker = spawnHourglass({ role: 'worker', config: 'cluster.config.ts', schema, applicationName, label: 'worker' });
+    await Promise.all([scheduler.waitUntilStarted(), worker.waitUntilStarted()]);
+
+    // Five seconds of work at concurrency 10: runs execute, and finish, while the server is down.
+    const enqueued: string[] = [];
+    for (let index = 0; index < 50; index += 1) enqueued.push((await owner.runs.enqueue({ jobType: 'work', payload: { ms: 1000 } })).id);
+    await waitFor(
+      async () => (await db.query<{ n: number }>(`select count(*)::int as n from "${schema}".job_runs where status = 'running'`)).rows[0]!.n >= 5,
+      { message: 'runs to be executing' },
+    );
+
+    const restartStartedAt = Date.now();
+    await pgCtlCluster('restart');
+    await waitForServer();
+    const serverBackAt = await databaseNow(db);
+    const downMs = serverBackAt.getTime() - restartStartedAt;
+
+    // Recovered: slots fire and runs finish again, without anyone touching the processes.
+    const firstAfter = await waitFor(
+      async () => {
+        assertRunning(scheduler, worker);
+        const { rows } = await db.query<{ slot: Date | null; run: Date | null }>(
+          `select (select min(created_at) from "${schema}".job_runs where trigger = 'cron' and created_at > $1) as slot,
+                  (select min(finished_at) from "${schema}".job_runs where status = 'completed' and finished_at > $1) as run`,
+          [serverBackAt],
+        );
+        return rows[0]!.slot && rows[0]!.run ? rows[0]! : null;
+      },
+      { timeoutMs: 30_000, message: 'the processes to fire slots and finish runs again' },
+    );
+    const slotRecoveryMs = firstAfter.slot!.getTime() - serverBackAt.getTime();
+    const runRecoveryMs = firstAfter.run!.getTime() - serverBackAt.getTime();
+
+    // A few more seconds of normal operation, then everything through `until` must be done.
+    const until = floorToSecond(new Date(serverBackAt.getTime() + 3000));
+    await waitForSlotsFiredThrough(db, schema, until);
+    const settled = await waitFor(
+      async () => {
+        assertRunning(scheduler, worker);
+        const { rows } = await db.query<{ status: string; attempt: number; n: number }>(
+          `select status, attempt, count(*)::int as n
+           from "${schema}".job_runs
+           where id = any($1::uuid[]) or (trigger in ('cron', 'catch_up') and scheduled_for <= $2)
+           group by status, attempt`,
+          [enqueued, until],
+        );
+        return rows.every((row) => row.status === 'completed') ? rows : null;
+      },
+      { timeoutMs: 60_000, message: 'every enqueued and slot-fired run to complete' },
+    );
+    const losses = { scheduler: countLogs(scheduler, lossMessages), worker: countLogs(worker, lossMessages) };
+    const restores = { scheduler: countLogs(scheduler, recoveryMessages), worker: countLogs(worker, recoveryMessages) };
+    for (const child of [scheduler, worker]) expect(await child.stop('SIGTERM'), child.output().slice(-2000)).toEqual({ code: 0, signal: null });
+
+    const report = await checkSlots(db, schema, { firstSlots, until });
+    const { rows } = await db.query<{ missed: number }>(`select coalesce(sum(missed_count), 0)::int as missed from "${schema}".scheduled_jobs`);
+    const missedCounted = rows[0]!.missed;
+    const completed = settled.reduce((sum, row) => sum + row.n, 0);
+    console.log(
+      `[postgres-restart] restart took ${downMs}ms; after the server answered: first slot fired +${slotRecoveryMs}ms, first run finished +${runRecoveryMs}ms\n` +
+        `  enqueued=${enqueued.length} completed (enqueued + slot runs)=${completed} attempts=${JSON.stringify(settled.map((row) => [row.attempt, row.n]))} ` +
+        `slots=${report.slots} runs=${report.runs} duplicates=${report.duplicates} misses=${report.misses} counted missed=${missedCounted} ` +
+        `lateness max=${report.maxLateMs}ms\n` +
+        `  loss logs [tick, claim, heartbeat, listen] scheduler=${losses.scheduler} worker=${losses.worker}; ` +
+        `recovery logs scheduler=${restores.scheduler} worker=${restores.worker}`,
+    );
+    expect(slotRecoveryMs).toBeLessThan(10_000);
+    expect(runRecoveryMs).toBeLessThan(10_000);
+    expect(report.duplicates).toBe(0);
+    expect(report.misses, report.missing.join('\n')).toBe(missedCounted);
+    expect(report.runs + missedCounted).toBe(report.slots);
+    expect(completed).toBe(enqueued.length + report.runs);
+    // The outage was noticed and logged once per loop, and every loop that lost the database
+    // said it was back; the LISTEN connections certainly dropped.
+    for (const child of ['scheduler', 'worker'] as const) {
+      expect(losses[child][3]).toBe(1);
+      for (let index = 0; index < 4; index += 1) {
+        expect(losses[child][index]).toBeLessThanOrEqual(1);
+        expect(restores[child][index]).toBe(losses[child][index]);
+      }
+    }
+    expect(losses.scheduler[0]).toBe(1);
+  });
+});
