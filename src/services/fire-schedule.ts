@@ -88,8 +88,8 @@ export async function fireSchedule(runtime: Runtime, request: FireRequest): Prom
     });
     await insertRuns(tx, schema, plan.runs, runtime.clock.databaseNow?.() ?? null);
     if (plan.cancelRunIds.length > 0) {
-      const { cancelled, requested } = await cancelRuns(tx, schema, plan.cancelRunIds, 'replaced by a newer run (overlap policy replace)', null);
-      await cancelDependents(tx, schema, cancelled, null);
+      const { cancelled, requested } = await cancelRuns(tx, schema, plan.cancelRunIds, 'replaced by a newer run (overlap policy replace)', runtime.clock.databaseNow?.() ?? null);
+      await cancelDependents(tx, schema, cancelled, runtime.clock.databaseNow?.() ?? null);
       for (const id of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + id]);
     }
     await recordFiring(tx, schema, schedule.id, { fired: plan.fired, skipped: plan.skipped, now, lastRunId: plan.lastRunId });

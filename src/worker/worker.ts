@@ -16,7 +16,7 @@
  * and leases lost to recovery) and a flush timer writes buffered log lines. Database errors
  * back off with jitter; the loop never exits over them.
  */
-import { claimCappedRuns, claimRuns } from '../db/queries/claim-runs.js';
+import { claimCappedRuns, claimRuns, claimTenantCappedRuns } from '../db/queries/claim-runs.js';
 import { handBackRuns, renewLeases } from '../db/queries/leases.js';
 import { appendLogLines } from '../db/queries/run-logs.js';
 import { describeDatabaseError } from '../db/retryable.js';
@@ -57,13 +57,18 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
 
   async function claim(free: number): Promise<JobRun[]> {
     const base = { workerId, leaseMs: config.worker.leaseMs, now: sqlNow(runtime.clock) };
-    const claimed = await claimRuns(runtime.db, runtime.schema, { ...base, limit: Math.min(free, config.worker.batchSize), jobTypes: uncapped });
+    const tenantCap = config.worker.tenantConcurrency ?? null;
+    const limit = Math.min(free, config.worker.batchSize);
+    const claimed =
+      tenantCap === null
+        ? await claimRuns(runtime.db, runtime.schema, { ...base, limit, jobTypes: uncapped })
+        : await runtime.db.transaction((tx) => claimTenantCappedRuns(tx, runtime.schema, { ...base, limit, jobTypes: uncapped, tenantCap }));
     for (const job of capped) {
       const room = free - claimed.length;
       if (room <= 0) break;
       claimed.push(
         ...(await runtime.db.transaction((tx) =>
-          claimCappedRuns(tx, runtime.schema, { ...base, limit: room, jobType: job.name, cap: job.concurrency! }),
+          claimCappedRuns(tx, runtime.schema, { ...base, limit: room, jobType: job.name, cap: job.concurrency!, tenantCap }),
         )),
       );
     }

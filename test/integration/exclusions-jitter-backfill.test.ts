@@ -167,7 +167,7 @@ describe('jitter', () => {
 });
 
 describe('backfill', () => {
-  async function hourlySchedule(input: { overlapPolicy?: 'allow' | 'skip' } = {}) {
+  async function hourlySchedule(input: { overlapPolicy?: 'allow' | 'skip' | 'replace' } = {}) {
     const clock = createTestClock('2026-02-10T12:00:30Z');
     const hg = await env.create({ jobs: [noop] }, { clock });
     const schedule = await hg.schedules.create({ name: 'hourly', jobType: 'noop', cronExpression: '0 * * * *', ...input });
@@ -216,6 +216,26 @@ describe('backfill', () => {
     }
     expect(await hg.schedules.get(schedule.id)).toMatchObject({ runCount: 1, skippedCount: 3 });
     expect((await hg.runs.get(active!.id)).status).toBe('pending');
+  });
+
+  test('a backfill applies the overlap policy: with replace a pending run is cancelled at the backfill instant and only the newest slot stays pending', async () => {
+    const { clock, hg, schedule } = await hourlySchedule({ overlapPolicy: 'replace' });
+    clock.set('2026-02-10T13:00:00Z');
+    await hg.tick();
+    const [active] = await runsOf(hg, schedule.id);
+
+    clock.set('2026-02-10T13:20:00Z');
+    const result = await hg.schedules.backfill(schedule.id, { from: '2026-02-09T00:00:00Z', to: '2026-02-09T02:00:00Z' });
+    expect(result).toMatchObject({ fired: 2, skipped: 0 });
+    const replaced = await hg.runs.get(active!.id);
+    expect(replaced).toMatchObject({ status: 'cancelled' });
+    expect(replaced.errorMessage).toMatch(/replaced by a newer run/);
+    expect(iso(replaced.finishedAt)).toBe('2026-02-10T13:20:00.000Z');
+    const backfilled = (await runsOf(hg, schedule.id)).filter((run) => run.trigger === 'backfill');
+    expect(backfilled.map((run) => [iso(run.scheduledFor), run.status])).toEqual([
+      ['2026-02-09T01:00:00.000Z', 'cancelled'],
+      ['2026-02-09T02:00:00.000Z', 'pending'],
+    ]);
   });
 
   test('a backfill with the end before the start is a validation error and writes nothing', async () => {

@@ -137,6 +137,21 @@ describe('missed-run policy catch_up', () => {
     expect(await runsOf(hg, schedule.id)).toHaveLength(6);
   });
 
+  test('catch_up never fires a missed slot inside a blackout window: it is counted as suppressed, not missed', async () => {
+    const { clock, hg, schedule, fired } = await downtimeSchedule({
+      missedRunPolicy: 'catch_up',
+      catchUpWindowSeconds: 86_400,
+      overlapPolicy: 'allow',
+      exclusions: [{ cron: '* 12 * * *' }],
+    });
+    clock.set(at('13:05:00'));
+    // 12:00 … 12:50 are blacked out; the other 12 missed slots are caught up.
+    expect(await hg.tick()).toMatchObject({ runs: ALL_MISSED - 6, suppressed: 6, missed: 0 });
+    expect(fired.every((event) => event.trigger === 'catch_up' && !event.slot.startsWith('2026-05-11T12:'))).toBe(true);
+    expect(fired.map((event) => event.slot)).toContain(at('13:00:00'));
+    expect(await hg.schedules.get(schedule.id)).toMatchObject({ runCount: ALL_MISSED - 6, suppressedCount: 6, missedCount: 0 });
+  });
+
   test('catch_up keeps a slot within the late tolerance as an on-time cron run beside the caught-up ones', async () => {
     const { clock, hg, schedule, fired } = await downtimeSchedule(
       { missedRunPolicy: 'catch_up', catchUpWindowSeconds: 86_400, overlapPolicy: 'allow' },

@@ -1,0 +1,12 @@
+import { createHourglass, defineJob } from 'hourglass';
+const lat: number[] = [];
+const noop = defineJob({ name: 'noop', run(ctx) { lat.push(Date.now() - ctx.scheduledFor!.getTime()); } });
+const hg = createHourglass({ databaseUrl: process.env.DATABASE_URL, dataDir: 'memory://', schema: 'dbg_' + process.pid, logLevel: 'silent', jobs: [noop] });
+const ticks: string[] = [];
+hg.on('scheduler:tick:completed', (e) => { if (e.runs) ticks.push(`tick ${e.durationMs.toFixed(1)}ms at +${Date.now() % 1000}`); });
+hg.on('run:claimed', (e) => ticks.push(`claimed at +${Date.now() % 1000}`));
+await hg.start();
+await hg.schedules.create({ name: 'x', jobType: 'noop', cronExpression: '* * * * * *', overlapPolicy: 'allow' });
+await new Promise((r) => setTimeout(r, 8000));
+console.log(ticks.join('\n')); console.log(lat);
+await hg.stop();
