@@ -209,7 +209,11 @@ describe('pause after consecutive failures', () => {
     const after = await hg.schedules.get(schedule.id);
     expect(after).toMatchObject({ status: 'paused', consecutiveFailures: 3, failureCount: 3, lastStatus: 'failed', lastError: 'boom' });
     expect(after.pauseNote).toMatch(/paused automatically after 3 consecutive failures/);
+    expect(after.pausedUntil).toBeNull();
     expect(after.nextRunAt).not.toBeNull();
+    // Paused for good: its next slot passes without a run.
+    expect(await hg.tick({ now: new Date(after.nextRunAt!.getTime() + 1000) })).toMatchObject({ schedules: 0, runs: 0 });
+    expect((await hg.schedules.get(schedule.id)).status).toBe('paused');
   });
 
   test('a successful run resets the consecutive failures, so only failures in a row pause the schedule', async () => {
