@@ -102,7 +102,6 @@ export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): E
     const outcome = computeOutcome(
       end,
       { attempt: run.attempt, maxAttempts: run.maxAttempts, retryBaseMs: runtime.config.worker.retryBaseMs, retryMaxMs: runtime.config.worker.retryMaxMs },
-      new Date(),
       runtime.random,
     );
     return { end, outcome, durationMs, metrics: recorded };

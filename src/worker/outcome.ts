@@ -3,8 +3,9 @@
  * run's next state. No database, no clock reads.
  *
  * - succeeded → `completed`
- * - threw / timed out → `pending` again with `run_after` = now + backoff while attempts remain,
- *   else `failed`. A `NonRetryableError` fails at once. Backoff doubles per attempt from
+ * - threw / timed out → `pending` again after a backoff delay while attempts remain, else
+ *   `failed`. The delay, not an instant, is the output: the database adds it to its own clock, so
+ *   a worker with a skewed clock neither retries early nor late. A `NonRetryableError` fails at once. Backoff doubles per attempt from
  *   `retryBaseMs`, capped at `retryMaxMs`, with jitter so a burst of failures does not retry in
  *   lockstep.
  * - cancelled → `cancelled` (never retried)
@@ -22,8 +23,8 @@ export interface RunOutcome {
   status: 'completed' | 'failed' | 'cancelled' | 'pending';
   errorMessage: string | null;
   result: unknown;
-  /** When the next attempt may start (retries only). */
-  runAfter: Date | null;
+  /** How long after now the next attempt may start (retries only). */
+  retryDelayMs: number | null;
   willRetry: boolean;
 }
 
@@ -47,14 +48,14 @@ export function describeAttemptError(end: AttemptEnd): string | null {
   }
 }
 
-export function computeOutcome(end: AttemptEnd, policy: OutcomePolicy, now: Date, random: () => number = Math.random): RunOutcome {
-  if (end.kind === 'succeeded') return { status: 'completed', errorMessage: null, result: end.result ?? null, runAfter: null, willRetry: false };
+export function computeOutcome(end: AttemptEnd, policy: OutcomePolicy, random: () => number = Math.random): RunOutcome {
+  if (end.kind === 'succeeded') return { status: 'completed', errorMessage: null, result: end.result ?? null, retryDelayMs: null, willRetry: false };
   const errorMessage = describeAttemptError(end);
-  if (end.kind === 'cancelled') return { status: 'cancelled', errorMessage, result: null, runAfter: null, willRetry: false };
+  if (end.kind === 'cancelled') return { status: 'cancelled', errorMessage, result: null, retryDelayMs: null, willRetry: false };
   const retryable = !(end.kind === 'threw' && end.error instanceof NonRetryableError);
   if (retryable && policy.attempt < policy.maxAttempts) {
-    const delayMs = computeBackoffMs(policy.attempt, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs }, random);
-    return { status: 'pending', errorMessage, result: null, runAfter: new Date(now.getTime() + delayMs), willRetry: true };
+    const retryDelayMs = computeBackoffMs(policy.attempt, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs }, random);
+    return { status: 'pending', errorMessage, result: null, retryDelayMs, willRetry: true };
   }
-  return { status: 'failed', errorMessage, result: null, runAfter: null, willRetry: false };
+  return { status: 'failed', errorMessage, result: null, retryDelayMs: null, willRetry: false };
 }

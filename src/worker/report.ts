@@ -34,12 +34,12 @@ export async function reportOutcomes(runtime: Runtime, items: readonly ReportIte
   const now = sqlNow(runtime.clock);
   return runtime.db.transaction(async (tx) => {
     const finished = await recordOutcomes(tx, runtime.schema, items.map((item) => item.record), now);
-    const accepted = new Set(finished.map((run) => run.id));
+    const accepted = new Map(finished.map((run) => [run.id, run] as const));
     const lines: LogLine[] = [];
     for (const item of items) {
       lines.push(...item.lines);
       if (accepted.has(item.record.id) && item.record.errorMessage && item.record.status !== 'completed') {
-        const retry = item.record.status === 'pending' ? `; retrying after ${item.record.runAfter?.toISOString()}` : '';
+        const retry = item.record.status === 'pending' ? `; retrying after ${accepted.get(item.record.id)!.runAfter?.toISOString()}` : '';
         lines.push({ runId: item.record.id, at: new Date(), level: 'error', message: `attempt ${item.attempt} ${item.record.status === 'cancelled' ? 'cancelled' : 'failed'}: ${item.record.errorMessage}${retry}` });
       }
     }

@@ -100,7 +100,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   async function reportWithRetry(run: JobRun, settled: Exclude<Awaited<Execution['settled']>, { handBack: true }>) {
     const { outcome, durationMs, metrics } = settled;
     const item = {
-      record: { id: run.id, workerId, attempt: run.attempt, status: outcome.status, errorMessage: outcome.errorMessage, result: outcome.result, metrics, runAfter: outcome.runAfter },
+      record: { id: run.id, workerId, attempt: run.attempt, status: outcome.status, errorMessage: outcome.errorMessage, result: outcome.result, metrics, retryDelayMs: outcome.retryDelayMs },
       attempt: run.attempt,
       lines: [] as ReturnType<typeof logs.drain>,
     };
@@ -159,16 +159,13 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   }
 
   async function heartbeat(): Promise<void> {
-    if (active.size === 0) return;
-    const held = await renewLeases(runtime.db, runtime.schema, workerId, config.worker.leaseMs, sqlNow(runtime.clock));
+    // Only runs executing when the statement starts: one claimed meanwhile is not in its answer.
+    const executing = [...active.keys()];
+    const held = await renewLeases(runtime.db, runtime.schema, workerId, executing, { leaseMs: config.worker.leaseMs, now: sqlNow(runtime.clock) });
     const stillOurs = new Set(held.map((row) => row.id));
     for (const row of held) if (row.cancel_requested) active.get(row.id)?.abort({ kind: 'cancel', reason: 'cancelled by request' });
-    // A run we execute but no longer hold was recovered elsewhere: stop working on it.
-    for (const [id, execution] of active) {
-      if (!stillOurs.has(id) && execution.run.startedAt && Date.now() - execution.run.startedAt.getTime() > 1000) {
-        execution.abort({ kind: 'lease_lost' });
-      }
-    }
+    // A run we execute but no longer hold (recovered elsewhere, or already ended) stops here.
+    for (const id of executing) if (!stillOurs.has(id)) active.get(id)?.abort({ kind: 'lease_lost' });
   }
 
   async function flushLogs(): Promise<void> {

@@ -15,8 +15,8 @@ export interface RunOutcomeRecord {
   errorMessage: string | null;
   result: unknown;
   metrics: Record<string, unknown> | null;
-  /** For a retry (`pending`): when the next attempt may start. */
-  runAfter: Date | null;
+  /** For a retry (`pending`): how long after the database's now the next attempt may start. */
+  retryDelayMs: number | null;
 }
 
 /**
@@ -31,17 +31,18 @@ const recordOutcomesSql = (s: SchemaName) => `
       result = o.result,
       metrics = coalesce(o.metrics, r.metrics),
       finished_at = case when o.status = 'pending' then null else coalesce($2::timestamptz, now()) end,
-      run_after = coalesce(o.run_after, r.run_after),
+      run_after = case when o.retry_delay_ms is null then r.run_after
+        else coalesce($2::timestamptz, now()) + o.retry_delay_ms * interval '1 millisecond' end,
       worker_id = null,
       lease_expires_at = null
   from jsonb_to_recordset($1::jsonb) as o(
-    id uuid, worker_id uuid, attempt int, status text, error_message text, result jsonb, metrics jsonb, run_after timestamptz
+    id uuid, worker_id uuid, attempt int, status text, error_message text, result jsonb, metrics jsonb, retry_delay_ms integer
   )
   where r.id = o.id
     and r.status = 'running'
     and r.worker_id is not distinct from o.worker_id
     and r.attempt = o.attempt
-  returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message`;
+  returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message, r.run_after`;
 
 export interface FinishedRun {
   id: string;
@@ -49,6 +50,8 @@ export interface FinishedRun {
   jobType: string;
   scheduledJobId: string | null;
   errorMessage: string | null;
+  /** For a retry: when the next attempt may start. */
+  runAfter?: Date;
 }
 
 export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: readonly RunOutcomeRecord[], now: Date | null): Promise<FinishedRun[]> {
@@ -61,13 +64,13 @@ export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: rea
     error_message: o.errorMessage,
     result: o.result === undefined ? null : o.result,
     metrics: o.metrics,
-    run_after: o.runAfter?.toISOString() ?? null,
+    retry_delay_ms: o.retryDelayMs,
   }));
-  const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null }>(
+  const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; run_after: Date }>(
     recordOutcomesSql(s),
     [JSON.stringify(records), now],
   );
-  return rows.map((row) => ({ id: row.id, status: row.status, jobType: row.job_type, scheduledJobId: row.scheduled_job_id, errorMessage: row.error_message }));
+  return rows.map((row) => ({ id: row.id, status: row.status, jobType: row.job_type, scheduledJobId: row.scheduled_job_id, errorMessage: row.error_message, runAfter: row.run_after }));
 }
 
 /**

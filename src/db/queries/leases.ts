@@ -6,18 +6,21 @@ import type { Queryable } from '../database.js';
 import type { SchemaName } from '../schema-name.js';
 
 /**
- * Params: $1 now (nullable), $2 worker id, $3 lease ms. Extends the lease of every run the
- * worker holds; returns those with a cancellation request (the fallback when a cancel NOTIFY
- * was missed).
+ * Params: $1 now (nullable), $2 worker id, $3 lease ms, $4 run ids. Extends the lease of the
+ * runs this worker is executing; returns those it still holds, flagging cancellation requests
+ * (the fallback when a cancel NOTIFY was missed). Only the runs named are renewed: a run whose
+ * claim committed but whose answer was lost (connection dropped) is not being executed, so its
+ * lease must lapse and let recovery hand it to someone.
  */
 const renewSql = (s: SchemaName) => `
   update ${s.quoted}.job_runs
   set lease_expires_at = coalesce($1::timestamptz, now()) + $3 * interval '1 millisecond'
-  where worker_id = $2 and status = 'running'
+  where worker_id = $2 and status = 'running' and id = any($4::uuid[])
   returning id, cancel_requested_at is not null as cancel_requested`;
 
-export async function renewLeases(db: Queryable, s: SchemaName, workerId: string, leaseMs: number, now: Date | null) {
-  const { rows } = await db.query<{ id: string; cancel_requested: boolean }>(renewSql(s), [now, workerId, leaseMs]);
+export async function renewLeases(db: Queryable, s: SchemaName, workerId: string, runIds: readonly string[], options: { leaseMs: number; now: Date | null }) {
+  if (runIds.length === 0) return [];
+  const { rows } = await db.query<{ id: string; cancel_requested: boolean }>(renewSql(s), [options.now, workerId, options.leaseMs, runIds]);
   return rows;
 }
 
