@@ -7,8 +7,7 @@
  *
  * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
  */
-import type { Queryable } from '../db/database.js';
-import { advanceSchedules, insertRuns, lockDueSchedules, resumeExpiredPauses, selectActiveRuns, type ScheduleAdvance } from '../db/queries/fire-due.js';
+import { lockDueSchedules, resumeExpiredPauses, selectActiveRuns, writeFirings, type ScheduleAdvance } from '../db/queries/fire-due.js';
 import { cancelRuns } from '../db/queries/job-runs.js';
 import { cancelDependents } from '../db/queries/finish-runs.js';
 import type { ScheduledJob } from '../model.js';
@@ -120,35 +119,27 @@ function planSchedule(runtime: Runtime, schedule: ScheduledJob, active: ActiveRu
   };
 }
 
-async function readNow(tx: Queryable, now: Date | null): Promise<Date> {
-  if (now) return now;
-  const { rows } = await tx.query<{ now: Date }>('select now() as now');
-  return rows[0]!.now;
-}
-
 export async function tick(runtime: Runtime, options: TickOptions = {}): Promise<TickResult> {
   const { db, schema, config } = runtime;
   const explicitNow = options.now ?? runtime.clock.databaseNow?.() ?? null;
   const started = performance.now();
   const outcome = await db.transaction(async (tx) => {
-    const resumed = await resumeExpiredPauses(tx, schema, explicitNow);
+    const { now, resumed } = await resumeExpiredPauses(tx, schema, explicitNow);
     const due = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
     if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
-    const now = await readNow(tx, explicitNow);
     const needsActive = due.filter((schedule) => schedule.overlapPolicy !== 'allow').map((schedule) => schedule.id);
     const activeRows = await selectActiveRuns(tx, schema, needsActive);
     const firings = due.map((schedule) =>
       planSchedule(runtime, schedule, activeRows.filter((row) => row.scheduled_job_id === schedule.id), now),
     );
-    const inserted = await insertRuns(tx, schema, firings.flatMap((firing) => firing.plan.runs), explicitNow);
+    const runs = firings.flatMap((firing) => firing.plan.runs);
+    const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance) }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
     if (toCancel.length > 0) {
       const { cancelled, requested } = await cancelRuns(tx, schema, toCancel, 'replaced by a newer run (overlap policy replace)', explicitNow);
       await cancelDependents(tx, schema, cancelled, explicitNow);
       for (const id of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + id]);
     }
-    await advanceSchedules(tx, schema, firings.map((firing) => firing.advance), explicitNow);
-    if (inserted.size > 0) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
     return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize };
   });
   return reportTick(runtime, outcome, performance.now() - started);

@@ -24,9 +24,8 @@ export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: re
   const doomed = ended.filter((run) => run.status === 'failed' || run.status === 'cancelled').map((run) => run.id);
   await cancelDependents(tx, schema, doomed, now);
   const counters = await updateScheduleCounters(tx, schema, ended, now);
-  if (ended.some((run) => run.status === 'completed' || run.status === 'pending')) {
-    await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
-  }
+  // Any end may make runs claimable: dependents (completed), queued runs (any end), retries (pending).
+  if (ended.length > 0) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
   return { autoPaused: counters.filter((row) => row.auto_paused).map((row) => row.id) };
 }
 

@@ -198,16 +198,18 @@ describe('lapsed leases', () => {
         return 'done';
       },
     });
-    const hg = await env.create({ jobs: [long], worker: { enabled: true, leaseMs: 1000 } });
+    // Short enough to outlive in a test, long enough for a busy machine to renew in time.
+    const leaseMs = 2000;
+    const hg = await env.create({ jobs: [long], worker: { enabled: true, leaseMs } });
     await hg.start();
     const run = await hg.runs.enqueue({ jobType: 'report' });
     await started.promise;
     const firstLease = (await hg.runs.get(run.id)).leaseExpiresAt!;
 
-    // Outlive the first lease: it must have been renewed, so nothing is recovered.
+    // Outlive the first lease: it must have been renewed after it would have lapsed, so nothing is recovered.
     await waitFor(async () => {
       const current = await hg.runs.get(run.id);
-      return current.leaseExpiresAt && current.leaseExpiresAt.getTime() > firstLease.getTime() + 1000 && Date.now() > firstLease.getTime() + 200;
+      return current.leaseExpiresAt && current.leaseExpiresAt.getTime() > firstLease.getTime() + leaseMs && Date.now() > firstLease.getTime();
     }, { message: 'the lease to be renewed past the first one' });
     expect(await hg.recoverLeases()).toBe(0);
     expect((await hg.runs.get(run.id)).status).toBe('running');

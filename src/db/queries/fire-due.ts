@@ -11,7 +11,9 @@
  * 3. `advanceSchedules` writes every schedule's new `next_run_at` and counters in one statement.
  *
  * Strategy notes: one row-at-a-time insert per run cost a round trip each; with
- * `jsonb_to_recordset` a tick of 10,000 runs is three statements whatever its size.
+ * `jsonb_to_recordset` a tick of 10,000 runs is one write statement whatever its size. Round
+ * trips are what a slot waits for, so the tick is four statements: resume-and-now, lock, (active
+ * runs, for overlap policies), and one write that inserts runs, advances schedules and notifies.
  * Every statement takes `$now` as `coalesce($n, now())`: null uses the database clock (the
  * one all processes share), a value is the tests' controlled clock.
  */
@@ -40,6 +42,7 @@ export async function lockDueSchedules(tx: Queryable, s: SchemaName, now: Date |
  * Params: $1 now (nullable). Re-activates paused schedules whose `paused_until` has passed;
  * `next_run_at` is kept, so the missed-run policy decides about slots that fell in the pause.
  * Locks with SKIP LOCKED: a schedule being changed right now is resumed by the next tick.
+ * Also answers the tick's `now`, saving a round trip.
  */
 const resumeSql = (s: SchemaName) => `
   with expired as (
@@ -48,16 +51,18 @@ const resumeSql = (s: SchemaName) => `
     where status = 'paused'
       and paused_until <= coalesce($1::timestamptz, now())
     for update skip locked
+  ), resumed as (
+    update ${s.quoted}.scheduled_jobs j
+    set status = 'active', paused_until = null, pause_note = null, updated_at = coalesce($1::timestamptz, now()), version = version + 1
+    from expired
+    where j.id = expired.id
+    returning j.id
   )
-  update ${s.quoted}.scheduled_jobs j
-  set status = 'active', paused_until = null, pause_note = null, updated_at = coalesce($1::timestamptz, now()), version = version + 1
-  from expired
-  where j.id = expired.id
-  returning j.id`;
+  select coalesce($1::timestamptz, now()) as now, coalesce((select array_agg(id) from resumed), '{}') as resumed`;
 
-export async function resumeExpiredPauses(tx: Queryable, s: SchemaName, now: Date | null): Promise<string[]> {
-  const { rows } = await tx.query<{ id: string }>(resumeSql(s), [now]);
-  return rows.map((row) => row.id);
+export async function resumeExpiredPauses(tx: Queryable, s: SchemaName, now: Date | null): Promise<{ now: Date; resumed: string[] }> {
+  const { rows } = await tx.query<{ now: Date; resumed: string[] }>(resumeSql(s), [now]);
+  return { now: rows[0]!.now, resumed: rows[0]!.resumed };
 }
 
 /** Params: $1 schedule ids. Reads (without locking) the pending and running runs of those schedules. */
@@ -74,30 +79,59 @@ export async function selectActiveRuns(tx: Queryable, s: SchemaName, scheduleIds
 }
 
 /**
- * Params: $1 runs as a JSON array (see `PlannedRun`), $2 now (nullable). Skipped rows are
- * written finished. Returns the ids actually inserted (slot conflicts are dropped).
+ * Params: $1 runs as a JSON array (see `PlannedRun`), $2 now (nullable), $3 schedule updates
+ * as a JSON array (see `ScheduleAdvance`), $4 NOTIFY channel. One statement: inserts the runs
+ * (skipped rows are written finished; slot conflicts are dropped), advances the schedules and,
+ * when runs were inserted, notifies workers (delivered at commit). Returns the inserted ids.
  */
-const insertRunsSql = (s: SchemaName) => `
-  insert into ${s.quoted}.job_runs (
-    id, scheduled_job_id, schedule_name, batch_id, tenant_id, job_type, trigger, status, priority,
-    payload, scheduled_for, run_after, max_attempts, timeout_seconds, depends_on, waits_for,
-    error_message, finished_at, created_by, created_at, retry_of
+const writeFiringsSql = (s: SchemaName) => `
+  with inserted as (
+    insert into ${s.quoted}.job_runs (
+      id, scheduled_job_id, schedule_name, batch_id, tenant_id, job_type, trigger, status, priority,
+      payload, scheduled_for, run_after, max_attempts, timeout_seconds, depends_on, waits_for,
+      error_message, finished_at, created_by, created_at, retry_of
+    )
+    select
+      r.id, r.scheduled_job_id, r.schedule_name, r.batch_id, r.tenant_id, r.job_type, r.trigger, r.status, r.priority,
+      coalesce(r.payload, '{}'), r.scheduled_for, r.run_after, r.max_attempts, r.timeout_seconds,
+      coalesce(r.depends_on, '{}'), coalesce(r.waits_for, '{}'), r.error_message,
+      case when r.status = 'skipped' then coalesce($2::timestamptz, now()) end, r.created_by, coalesce($2::timestamptz, now()), r.retry_of
+    from jsonb_to_recordset($1::jsonb) as r(
+      id uuid, scheduled_job_id uuid, schedule_name text, batch_id uuid, tenant_id text, job_type text, trigger text,
+      status text, priority integer, payload jsonb, scheduled_for timestamptz, run_after timestamptz,
+      max_attempts integer, timeout_seconds integer, depends_on uuid[], waits_for uuid[], error_message text, created_by text,
+      retry_of uuid
+    )
+    on conflict (scheduled_job_id, scheduled_for, job_type) where trigger in ('cron', 'catch_up') do nothing
+    returning id, status
+  ), advanced as (
+    -- the schedules' next slot and counters
+    update ${s.quoted}.scheduled_jobs j
+    set next_run_at = u.next_run_at,
+        status = coalesce(u.status, j.status),
+        run_count = j.run_count + u.fired,
+        skipped_count = j.skipped_count + u.skipped,
+        missed_count = j.missed_count + u.missed,
+        suppressed_count = j.suppressed_count + u.suppressed,
+        last_run_at = coalesce(u.last_run_at, j.last_run_at),
+        last_run_id = coalesce(u.last_run_id, j.last_run_id),
+        updated_at = case when u.status is null then j.updated_at else coalesce($2::timestamptz, now()) end
+    from jsonb_to_recordset($3::jsonb) as u(
+      id uuid, next_run_at timestamptz, status text, fired integer, skipped integer, missed integer,
+      suppressed integer, last_run_at timestamptz, last_run_id uuid
+    )
+    where j.id = u.id
+    returning j.id
+  ), notified as (
+    -- wake workers when something claimable was inserted
+    select pg_notify($4, 'runs') where exists (select 1 from inserted where status = 'pending')
   )
   select
-    r.id, r.scheduled_job_id, r.schedule_name, r.batch_id, r.tenant_id, r.job_type, r.trigger, r.status, r.priority,
-    coalesce(r.payload, '{}'), r.scheduled_for, r.run_after, r.max_attempts, r.timeout_seconds,
-    coalesce(r.depends_on, '{}'), coalesce(r.waits_for, '{}'), r.error_message,
-    case when r.status = 'skipped' then coalesce($2::timestamptz, now()) end, r.created_by, coalesce($2::timestamptz, now()), r.retry_of
-  from jsonb_to_recordset($1::jsonb) as r(
-    id uuid, scheduled_job_id uuid, schedule_name text, batch_id uuid, tenant_id text, job_type text, trigger text,
-    status text, priority integer, payload jsonb, scheduled_for timestamptz, run_after timestamptz,
-    max_attempts integer, timeout_seconds integer, depends_on uuid[], waits_for uuid[], error_message text, created_by text,
-    retry_of uuid
-  )
-  on conflict (scheduled_job_id, scheduled_for, job_type) where trigger in ('cron', 'catch_up') do nothing
-  returning id`;
+    coalesce((select array_agg(id) from inserted), '{}') as inserted,
+    (select count(*) from advanced)::int as advanced,
+    (select count(*) from notified)::int as notified`;
 
-function toRecord(run: PlannedRun) {
+function toRunRecord(run: PlannedRun) {
   return {
     id: run.id,
     scheduled_job_id: run.scheduledJobId,
@@ -121,12 +155,6 @@ function toRecord(run: PlannedRun) {
   };
 }
 
-export async function insertRuns(tx: Queryable, s: SchemaName, runs: readonly PlannedRun[], now: Date | null): Promise<Set<string>> {
-  if (runs.length === 0) return new Set();
-  const { rows } = await tx.query<{ id: string }>(insertRunsSql(s), [JSON.stringify(runs.map(toRecord)), now]);
-  return new Set(rows.map((row) => row.id));
-}
-
 export interface ScheduleAdvance {
   id: string;
   nextRunAt: Date | null;
@@ -140,27 +168,8 @@ export interface ScheduleAdvance {
   lastRunId: string | null;
 }
 
-/** Params: $1 updates as a JSON array (see `ScheduleAdvance`), $2 now (nullable). */
-const advanceSql = (s: SchemaName) => `
-  update ${s.quoted}.scheduled_jobs j
-  set next_run_at = u.next_run_at,
-      status = coalesce(u.status, j.status),
-      run_count = j.run_count + u.fired,
-      skipped_count = j.skipped_count + u.skipped,
-      missed_count = j.missed_count + u.missed,
-      suppressed_count = j.suppressed_count + u.suppressed,
-      last_run_at = coalesce(u.last_run_at, j.last_run_at),
-      last_run_id = coalesce(u.last_run_id, j.last_run_id),
-      updated_at = case when u.status is null then j.updated_at else coalesce($2::timestamptz, now()) end
-  from jsonb_to_recordset($1::jsonb) as u(
-    id uuid, next_run_at timestamptz, status text, fired integer, skipped integer, missed integer,
-    suppressed integer, last_run_at timestamptz, last_run_id uuid
-  )
-  where j.id = u.id`;
-
-export async function advanceSchedules(tx: Queryable, s: SchemaName, updates: readonly ScheduleAdvance[], now: Date | null): Promise<void> {
-  if (updates.length === 0) return;
-  const records = updates.map((u) => ({
+function toAdvanceRecord(u: ScheduleAdvance) {
+  return {
     id: u.id,
     next_run_at: u.nextRunAt?.toISOString() ?? null,
     status: u.status,
@@ -170,8 +179,29 @@ export async function advanceSchedules(tx: Queryable, s: SchemaName, updates: re
     suppressed: u.suppressed,
     last_run_at: u.lastRunAt?.toISOString() ?? null,
     last_run_id: u.lastRunId,
-  }));
-  await tx.query(advanceSql(s), [JSON.stringify(records), now]);
+  };
+}
+
+/** Inserts runs, advances schedules and notifies workers in one statement; returns the inserted run ids. */
+export async function writeFirings(
+  tx: Queryable,
+  s: SchemaName,
+  firings: { runs: readonly PlannedRun[]; advances: readonly ScheduleAdvance[] },
+  now: Date | null,
+): Promise<Set<string>> {
+  if (firings.runs.length === 0 && firings.advances.length === 0) return new Set();
+  const { rows } = await tx.query<{ inserted: string[] }>(writeFiringsSql(s), [
+    JSON.stringify(firings.runs.map(toRunRecord)),
+    now,
+    JSON.stringify(firings.advances.map(toAdvanceRecord)),
+    s.channel,
+  ]);
+  return new Set(rows[0]!.inserted);
+}
+
+/** Inserts runs (enqueue, retry, manual triggers) and notifies workers; returns the inserted ids. */
+export function insertRuns(tx: Queryable, s: SchemaName, runs: readonly PlannedRun[], now: Date | null): Promise<Set<string>> {
+  return writeFirings(tx, s, { runs, advances: [] }, now);
 }
 
 /** Params: $1 now (nullable). The database's now and the earliest instant the scheduler must wake for. */
