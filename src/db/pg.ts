@@ -96,6 +96,7 @@ function createListener(options: PostgresOptions) {
   let connecting: Promise<void> | null = null;
   let closed = false;
   let failures = 0;
+  const stopSignal = new AbortController();
 
   const quote = (channel: string) => `"${channel.replaceAll('"', '""')}"`;
 
@@ -118,6 +119,11 @@ function createListener(options: PostgresOptions) {
       try {
         await next.connect();
         for (const channel of handlers.keys()) await next.query(`listen ${quote(channel)}`);
+        // Closed while connecting: this connection must not outlive the database.
+        if (closed) {
+          await next.end().catch(() => {});
+          return;
+        }
         client = next;
         if (failures > 0) options.onListenerStateChange?.('restored');
         failures = 0;
@@ -126,7 +132,7 @@ function createListener(options: PostgresOptions) {
         failures += 1;
         if (failures === 1) options.onListenerStateChange?.('lost', error);
         await next.end().catch(() => {});
-        await sleep(computeBackoffMs(failures, { baseMs: 200, maxMs: 10_000 }));
+        await sleep(computeBackoffMs(failures, { baseMs: 200, maxMs: 10_000 }), stopSignal.signal);
       }
     }
   }
@@ -156,9 +162,11 @@ function createListener(options: PostgresOptions) {
     },
     async close() {
       closed = true;
+      stopSignal.abort();
       const current = client;
       client = null;
       await current?.end().catch(() => {});
+      await connecting;
     },
   };
 }
