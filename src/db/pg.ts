@@ -47,6 +47,11 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   // An idle client that dies (server restart) emits on the pool; without a listener the
   // process would crash. The next query simply gets a new connection.
   pool.on('error', () => {});
+  // Every connection keeps one listener of its own for its whole life: between the pool's
+  // listeners (idle, checked out, per query) there are moments when a server-side termination
+  // would otherwise emit 'error' unheard and crash the process. The statement in flight still
+  // fails, and the pool discards the connection.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const listener = createListener(options);
   const direct = wrap(pool);
 

@@ -31,6 +31,17 @@ const readyCondition = (s: SchemaName) => `
     and (cardinality(r.waits_for) = 0 or not exists (
       select 1 from ${s.quoted}.job_runs w where w.id = any(r.waits_for) and w.status in ('pending', 'running')))`;
 
+/** The update shared by every claim: running, leased to worker $2 for $3 ms, attempt counted. */
+const markClaimed = (s: SchemaName) => `update ${s.quoted}.job_runs r
+  set status = 'running',
+      worker_id = $2,
+      attempt = r.attempt + 1,
+      started_at = coalesce($1::timestamptz, now()),
+      lease_expires_at = coalesce($1::timestamptz, now()) + $3 * interval '1 millisecond',
+      error_message = null
+  from ready
+  where r.id = ready.id`;
+
 /**
  * Params: $1 now (nullable), $2 worker id, $3 lease ms, $4 limit, $5 job types this worker
  * handles. Locks the claimed rows (SKIP LOCKED: rows another worker is claiming are passed over).
@@ -45,15 +56,7 @@ const claimSql = (s: SchemaName) => `
     limit $4
     for update skip locked
   )
-  update ${s.quoted}.job_runs r
-  set status = 'running',
-      worker_id = $2,
-      attempt = r.attempt + 1,
-      started_at = coalesce($1::timestamptz, now()),
-      lease_expires_at = coalesce($1::timestamptz, now()) + $3 * interval '1 millisecond',
-      error_message = null
-  from ready
-  where r.id = ready.id
+  ${markClaimed(s)}
   returning r.*`;
 
 export interface ClaimOptions {
@@ -89,15 +92,7 @@ const claimCappedSql = (s: SchemaName) => `
       select count(*) from ${s.quoted}.job_runs x where x.job_type = $5 and x.status = 'running')::int))
     for update skip locked
   )
-  update ${s.quoted}.job_runs r
-  set status = 'running',
-      worker_id = $2,
-      attempt = r.attempt + 1,
-      started_at = coalesce($1::timestamptz, now()),
-      lease_expires_at = coalesce($1::timestamptz, now()) + $3 * interval '1 millisecond',
-      error_message = null
-  from ready
-  where r.id = ready.id
+  ${markClaimed(s)}
   returning r.*`;
 
 /** Params: $1 lock key text. Serialises capped claims (of one job type, or of all tenants) until commit. */
@@ -148,15 +143,7 @@ const claimTenantCappedSql = (s: SchemaName) => `
     order by k.priority desc, k.run_after, k.created_at
     limit $4
   )
-  update ${s.quoted}.job_runs r
-  set status = 'running',
-      worker_id = $2,
-      attempt = r.attempt + 1,
-      started_at = coalesce($1::timestamptz, now()),
-      lease_expires_at = coalesce($1::timestamptz, now()) + $3 * interval '1 millisecond',
-      error_message = null
-  from ready
-  where r.id = ready.id and r.status = 'pending'
+  ${markClaimed(s)} and r.status = 'pending'
   returning r.*`;
 
 export async function claimTenantCappedRuns(tx: Queryable, s: SchemaName, options: ClaimOptions & { tenantCap: number }): Promise<JobRun[]> {
