@@ -23,6 +23,15 @@ export type NotificationHandler = (payload: string) => void;
 export const DatabaseKind = Object.freeze({ postgres: 'postgres', pglite: 'pglite' } as const);
 export type DatabaseKind = (typeof DatabaseKind)[keyof typeof DatabaseKind];
 
+export interface TransactionOptions {
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit = off`) where losing the last
+   * few hundred milliseconds of such commits in a server crash is harmless: the scheduler's tick
+   * (its slots simply fire again). Never for run outcomes. @default false
+   */
+  relaxedCommit?: boolean;
+}
+
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /**
@@ -30,7 +39,7 @@ export interface Database extends Queryable {
    * when it throws. Statements inside must go through `tx`, never through the database itself
    * (on PGlite that would wait for the transaction to end: a deadlock).
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Calls `handler` for every NOTIFY on `channel` until the returned function is called.
    * Notifications only wake loops sooner; a database that cannot listen warns and returns a

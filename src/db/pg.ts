@@ -8,6 +8,7 @@
  * and every loop also polls. Pool clients that die are discarded by the pool; the next query
  * gets a fresh connection, and the loops' own backoff covers the errors in between.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, NotificationHandler, Queryable, QueryResult } from './database.js';
 import { computeBackoffMs } from '../util/backoff.js';
@@ -22,12 +23,36 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
+/**
+ * Statements with parameters run as named prepared statements: each connection parses and
+ * plans a statement once, which is most of the cost of the short statements on the hot paths
+ * (a tick went from about 7 ms to about 2 ms on loopback). A statement whose cached plan no
+ * longer fits (a migration changed a table under a long-lived connection, SQLSTATE 0A000) fails
+ * once and then runs unprepared in this process; every loop retries, so nothing is lost.
+ */
+const statementNames = new Map<string, string | null>();
+
+function statementName(sql: string): string | null {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `hg_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 // timestamptz and json come back typed; int8 (counts) stays a string unless cast in SQL.
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params as unknown[]);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      const name = params.length > 0 ? statementName(sql) : null;
+      try {
+        const result = await client.query(name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] });
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        if ((error as { code?: string }).code === '0A000' && name) statementNames.set(sql, null);
+        throw error;
+      }
     },
     async exec(sql: string) {
       // Without parameters node-postgres uses the simple protocol, which allows several statements.
@@ -59,7 +84,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     kind: 'postgres',
     query: direct.query,
     exec: direct.exec,
-    async transaction(fn) {
+    async transaction(fn, options = {}) {
       const client = await pool.connect();
       let broken = false;
       // The pool listens for errors only on idle clients: a connection that drops while checked
@@ -70,7 +95,8 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       };
       client.on('error', onError);
       try {
-        await client.query('begin');
+        // One round trip: BEGIN and the commit setting go together (simple protocol).
+        await client.query(options.relaxedCommit ? 'begin; set local synchronous_commit = off' : 'begin');
         const result = await fn(wrap(client));
         await client.query('commit');
         return result;
