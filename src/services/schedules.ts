@@ -199,6 +199,11 @@ export function createScheduleService(runtime: Runtime) {
     async delete(idOrKey: string, actor: Actor = libraryActor): Promise<void> {
       await mutate('schedule.delete', actor, async (tx) => {
         const before = await load(tx, idOrKey, actor, true);
+        // A code-defined schedule comes back at the next start while its code exists; once
+        // its key has left the code (retired), deleting it is cleanup.
+        if (before.source === 'code' && runtime.config.schedules.some((definition) => definition.key === before.key)) {
+          throw new HourglassError(ErrorCode.readOnlySchedule, `schedule "${before.key}" is defined in code: remove it from the code to delete it (disable it to stop it)`, { field: 'id' });
+        }
         await deleteSchedule(tx, schema, before.id);
         return { before, after: null };
       });

@@ -27,7 +27,9 @@ export interface RunOutcomeRecord {
 const recordOutcomesSql = (s: SchemaName) => `
   update ${s.quoted}.job_runs r
   set status = o.status,
-      error_message = o.error_message,
+      -- a cancelled run ends with the reason its canceller gave, not the worker's generic one
+      error_message = case when o.status = 'cancelled' and r.cancel_requested_at is not null
+        then coalesce(r.error_message, o.error_message) else o.error_message end,
       result = o.result,
       metrics = coalesce(o.metrics, r.metrics),
       finished_at = case when o.status = 'pending' then null else coalesce($2::timestamptz, now()) end,

@@ -65,14 +65,15 @@ export async function listRuns(db: Queryable, s: SchemaName, filter: RunFilter):
 
 /**
  * Params: $1 run ids, $2 reason, $3 now (nullable). Pending runs end `cancelled` at once;
- * running ones get `cancel_requested_at` (their worker aborts the handler and records the
- * end). Returns what happened to each.
+ * running ones get `cancel_requested_at` and the reason (their worker aborts the handler and
+ * records the end with that reason). Returns what happened to each.
  */
 const cancelSql = (s: SchemaName) => `
   update ${s.quoted}.job_runs
   set status = case when status = 'pending' then 'cancelled' else status end,
       finished_at = case when status = 'pending' then coalesce($3::timestamptz, now()) else finished_at end,
-      error_message = case when status = 'pending' then $2 else error_message end,
+      -- a running run keeps the reason here until its worker records the end (see finish-runs)
+      error_message = $2,
       cancel_requested_at = case when status = 'running' then coalesce(cancel_requested_at, coalesce($3::timestamptz, now())) else cancel_requested_at end
   where id = any($1::uuid[]) and status in ('pending', 'running')
   returning id, status`;
