@@ -160,6 +160,8 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
     let built: T | null = null;
     return new Proxy({} as T, {
       get(_, property) {
+        // Not a thenable, and no symbol methods: only the service's named methods exist here.
+        if (typeof property !== 'string' || property === 'then') return undefined;
         return async (...args: unknown[]) => {
           built ??= build(await ready());
           return (built[property as keyof T] as (...a: unknown[]) => unknown)(...args);

@@ -15,7 +15,11 @@ export function decodeCursor(cursor: string, arity: number): string[] {
   } catch {
     // fall through to the error below
   }
-  throw new HourglassError(ErrorCode.validationError, 'cursor: expected a cursor returned by a previous page', { field: 'cursor' });
+  throw invalidCursor();
+}
+
+export function invalidCursor(): HourglassError {
+  return new HourglassError(ErrorCode.validationError, 'cursor: expected a cursor returned by a previous page', { field: 'cursor' });
 }
 
 export interface Page<T> {

@@ -19,12 +19,10 @@ import { ErrorCode, HourglassError } from '../errors.js';
 import type { JobRun, JobRunLog } from '../model.js';
 import { Notification, type Runtime } from '../runtime.js';
 import type { PlannedRun } from '../scheduler/plan-firing.js';
-import { newId } from '../util/ids.js';
-import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { isUuid, newId } from '../util/ids.js';
+import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
 import { parseWith, toValidationError } from './schedule-input.js';
 import { libraryActor, readNow, type Actor } from './schedules.js';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const enqueueInputSchema = z.strictObject({
   jobType: z.string().trim().min(1).max(100),
@@ -56,7 +54,7 @@ export function createRunService(runtime: Runtime) {
   const { db, schema } = runtime;
 
   async function load(id: string, actor: Actor, lock = false, tx: Queryable = db): Promise<JobRun> {
-    const run = uuidPattern.test(id) ? await findRun(tx, schema, id, lock) : null;
+    const run = isUuid(id) ? await findRun(tx, schema, id, lock) : null;
     if (!run || (actor.tenantId !== undefined && run.tenantId !== actor.tenantId)) {
       throw new HourglassError(ErrorCode.notFound, `run "${id}" not found`, { field: 'id' });
     }
@@ -120,9 +118,9 @@ export function createRunService(runtime: Runtime) {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
       const before = options.cursor ? decodeCursor(options.cursor, 2) : undefined;
       const beforeAt = before ? new Date(before[0]!) : undefined;
-      if (before && (Number.isNaN(beforeAt!.getTime()) || !uuidPattern.test(before[1]!))) decodeCursor('', 2);
+      if (before && (Number.isNaN(beforeAt!.getTime()) || !isUuid(before[1]!))) throw invalidCursor();
       for (const [field, value] of [['scheduled_job_id', options.scheduledJobId], ['batch_id', options.batchId]] as const) {
-        if (value !== undefined && !uuidPattern.test(value)) throw new HourglassError(ErrorCode.validationError, `${field}: expected a uuid`, { field });
+        if (value !== undefined && !isUuid(value)) throw new HourglassError(ErrorCode.validationError, `${field}: expected a uuid`, { field });
       }
       const rows = await listRuns(db, schema, {
         ...options,

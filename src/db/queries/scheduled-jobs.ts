@@ -9,6 +9,7 @@ import type { Queryable } from '../database.js';
 import type { SchemaName } from '../schema-name.js';
 import type { ScheduledJob } from '../../model.js';
 import { camelizeRow, camelizeRows } from './rows.js';
+import { isUuid } from '../../util/ids.js';
 
 /** Columns a create or update may set (camelCase property → column). */
 export const writableColumns = {
@@ -96,14 +97,14 @@ export async function updateSchedule(
   return rows[0] ? camelizeRow<ScheduledJob>(rows[0]) : null;
 }
 
-/** Params: $1 id or key, $2 lock (`for update` when true, inside a transaction). */
+/** Params: $1 key, $2 the same text when it is a uuid (else null). Both lookups use an index. */
 const findSql = (s: SchemaName, lock: boolean) => `
   select * from ${s.quoted}.scheduled_jobs
-  where (id::text = $1 or key = $1)
+  where id = $2::uuid or key = $1
   ${lock ? 'for update' : ''}`;
 
 export async function findSchedule(db: Queryable, s: SchemaName, idOrKey: string, lock = false): Promise<ScheduledJob | null> {
-  const { rows } = await db.query(findSql(s, lock), [idOrKey]);
+  const { rows } = await db.query(findSql(s, lock), [idOrKey, isUuid(idOrKey) ? idOrKey : null]);
   return rows[0] ? camelizeRow<ScheduledJob>(rows[0]) : null;
 }
 
