@@ -57,13 +57,19 @@ export const scheduleInputSchema = z.strictObject({
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
 type ParsedInput = z.output<typeof scheduleInputSchema>;
 
+/** The field an issue concerns; a strict object reports unknown keys on itself, so name the first. */
+function issueField(issue: z.core.$ZodIssue, fieldPrefix: string): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+  return fieldPrefix + path.join('.');
+}
+
 /** Turns zod issues into one `validation_error` naming the first bad field. */
 export function toValidationError(error: z.ZodError, fieldPrefix = ''): HourglassError {
-  const issue = error.issues[0]!;
-  const field = fieldPrefix + issue.path.map(String).join('.');
+  const field = issueField(error.issues[0]!, fieldPrefix);
   const message = error.issues
     .slice(0, 5)
-    .map((item) => `${fieldPrefix + item.path.map(String).join('.') || '(body)'}: ${item.message}`)
+    .map((item) => `${issueField(item, fieldPrefix) || '(body)'}: ${item.message}`)
     .join('; ');
   return new HourglassError(ErrorCode.validationError, message, { field: field || undefined });
 }

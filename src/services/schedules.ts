@@ -120,8 +120,18 @@ export function createScheduleService(runtime: Runtime) {
         throw new HourglassError(ErrorCode.readOnlySchedule, `schedule "${before.key}" is defined in code: only its status may change (change the code to change the rest)`, { field: changed.find((key) => !statusFields.has(key)) });
       }
       const merged = { ...inputFromSchedule(before), ...parsed };
-      if (parsed.jobType || parsed.jobGroup || parsed.jobTypes) if (!parsed.executionMode) delete merged.executionMode;
-      if (parsed.cronExpression || parsed.intervalSeconds || parsed.runAt) if (!parsed.scheduleType) delete merged.scheduleType;
+      // A new target or timing without its mode replaces the old one: the stored fields must not
+      // win the inference (a kept job type beside a new group, a kept cron beside a new interval).
+      if ((parsed.jobType || parsed.jobGroup || parsed.jobTypes) && !parsed.executionMode) {
+        delete merged.executionMode;
+        if (!parsed.jobType) merged.jobType = null;
+        if (!parsed.jobGroup) merged.jobGroup = null;
+      }
+      if ((parsed.cronExpression || parsed.intervalSeconds || parsed.runAt) && !parsed.scheduleType) {
+        delete merged.scheduleType;
+        // run_at alone keeps an interval (its new start); beside a stored cron it makes a once.
+        if (!parsed.cronExpression) merged.cronExpression = null;
+      }
       if (parsed.isActive !== undefined && parsed.status === undefined) delete merged.status;
       if (actor.tenantId !== undefined) merged.tenantId = actor.tenantId;
       const columns = normalizeSchedule(merged, runtime.registry);

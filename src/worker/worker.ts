@@ -42,6 +42,8 @@ export interface Worker {
 }
 
 const LOG_FLUSH_MS = 300;
+/** Shortest time a worker keeps trying to record an outcome while the database is away. */
+const REPORT_RETRY_MIN_MS = 120_000;
 
 export function createWorker(runtime: Runtime, workerId: string): Worker {
   const { config, logger } = runtime;
@@ -104,6 +106,10 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       attempt: run.attempt,
       lines: [] as ReturnType<typeof logs.drain>,
     };
+    // A database blip must not lose an outcome: keep trying for a while. Trying late is safe,
+    // since a run recovered meanwhile no longer matches this worker and attempt and the report
+    // is dropped; giving up early would make a finished handler run again.
+    const deadline = performance.now() + Math.max(config.worker.leaseMs * 2, REPORT_RETRY_MIN_MS);
     for (let attempt = 1; ; attempt += 1) {
       item.lines = [...item.lines, ...logs.drain(run.id)];
       try {
@@ -112,8 +118,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         for (const scheduleId of autoPaused) runtime.events.emit('schedule:auto-paused', { scheduleId });
         return;
       } catch (error) {
-        // Keep trying while the lease may still be ours; after that the run is recovered elsewhere.
-        if (attempt * 250 > config.worker.leaseMs * 2) throw error;
+        if (performance.now() > deadline) throw error;
         await sleep(computeBackoffMs(attempt, { baseMs: 100, maxMs: 5000 }));
       }
     }

@@ -115,6 +115,19 @@ describe('hourglass migrate, tick and start', () => {
     expect((await second.exited).code).toBe(0);
     const runs = await database.sql<{ status: string; trigger: string }>(`select status, trigger from hourglass.job_runs`);
     expect(runs).toContainEqual({ status: 'completed', trigger: 'cron' });
+
+    // The operator's verbs, while no process holds the database.
+    const listed = await runCli(['schedules', 'ls', '--json', '--config', config], database.env);
+    expect(JSON.parse(listed.stdout).map((schedule: { key: string }) => schedule.key)).toEqual(['greet-every-minute']);
+    const paused = await runCli(['schedules', 'pause', 'greet-every-minute', '--note', 'maintenance window', '--json', '--config', config], database.env);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ status: 'paused', pauseNote: 'maintenance window' });
+    const removed = await runCli(['schedules', 'rm', 'greet-every-minute', '--config', config], database.env);
+    expect(removed.code).toBe(1);
+    expect(removed.stderr).toContain('defined in code');
+    const history = await runCli(['runs', 'ls', '--status', 'completed', '--json', '--config', config], database.env);
+    expect(JSON.parse(history.stdout)).toHaveLength(1);
+    const audit = await database.sql<{ actor: string; action: string }>(`select actor, action from hourglass.audit_log where action = 'schedule.pause'`);
+    expect(audit[0]!.actor).toMatch(/^cli:/);
   });
 
   test('a bad config path exits 2 and names the file', async () => {

@@ -8,6 +8,7 @@ import { cronCommand } from './cron.js';
 import { migrateCommand } from './migrate.js';
 import { schedulerCommand, startCommand, workerCommand } from './start.js';
 import { tickCommand } from './tick.js';
+import { runsCommand, schedulesCommand } from './schedules.js';
 
 export interface CommandContext {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -31,4 +32,6 @@ export const commands: Record<string, Command> = {
   tick: tickCommand,
   migrate: migrateCommand,
   cron: cronCommand,
+  schedules: schedulesCommand,
+  runs: runsCommand,
 };

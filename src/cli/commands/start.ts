@@ -4,7 +4,8 @@
  * on PostgreSQL. SIGINT / SIGTERM stop gracefully (running handlers finish or are handed back);
  * a second signal exits at once.
  */
-import { createHourglass } from '../../hourglass.js';
+import { createHourglass, type Hourglass } from '../../hourglass.js';
+import { formatDurationMs } from '../../time/duration.js';
 import { loadConfig } from '../../config/load.js';
 import type { Command, CommandContext } from './index.js';
 
@@ -35,11 +36,26 @@ async function runRole(role: Role, context: CommandContext): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     await hourglass.start();
+    await announceNextSlots(hourglass, context);
     await stopRequested;
   } finally {
     await hourglass.stop();
   }
   return 0;
+}
+
+/** Tells the person who just started Hourglass when something will happen next. */
+async function announceNextSlots(hourglass: Hourglass, context: CommandContext): Promise<void> {
+  const { items } = await hourglass.schedules.list({ status: 'active', limit: 500 });
+  const upcoming = items
+    .filter((schedule) => schedule.nextRunAt)
+    .sort((a, b) => a.nextRunAt!.getTime() - b.nextRunAt!.getTime())
+    .slice(0, 3);
+  const inactive = (await hourglass.schedules.list({ status: 'inactive', limit: 500 })).items.length;
+  const lines = upcoming.map((schedule) => `  ${schedule.name} (${schedule.key ?? schedule.id}) at ${schedule.nextRunAt!.toISOString()}, in ${formatDurationMs(schedule.nextRunAt!.getTime() - Date.now())}`);
+  if (lines.length === 0) context.output.line('No active schedules yet: `hourglass schedules enable KEY` (with Hourglass stopped, on the embedded database) or `enabled: true` in code.');
+  else context.output.line(`Next slots:\n${lines.join('\n')}`);
+  if (inactive > 0) context.output.line(`${inactive} inactive schedule(s), e.g. code-defined ones not enabled in code.`);
 }
 
 const common = 'Options:\n  -c, --config PATH   config file\n\nStops gracefully on Ctrl-C / SIGTERM.';
