@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, HourglassError } from '../../../src/errors.js';
+import { thrown } from '../../helpers/errors.js';
 import {
   DstGap,
   DstOverlap,
@@ -18,16 +19,6 @@ function spec(expression: string, timezone = 'UTC'): CronSpec {
 
 function next(expression: string, after: string, count: number, timezone = 'UTC'): string[] {
   return nextCronSlots(spec(expression, timezone), new Date(after), count).map((slot) => slot.toISOString());
-}
-
-function thrown(run: () => unknown): HourglassError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HourglassError) return error;
-    throw error;
-  }
-  throw new Error('expected a HourglassError');
 }
 
 describe('validateCron', () => {

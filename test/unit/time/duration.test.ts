@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, HourglassError } from '../../../src/errors.js';
+import { thrown } from '../../helpers/errors.js';
 import { formatDurationMs, parseDurationMs, parseDurationSeconds } from '../../../src/time/duration.js';
-
-function thrown(run: () => unknown): HourglassError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HourglassError) return error;
-    throw error;
-  }
-  throw new Error('expected a HourglassError');
-}
 
 describe('parseDurationMs', () => {
   it.each([

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, HourglassError } from '../../../src/errors.js';
+import { thrown } from '../../helpers/errors.js';
 import { isExcluded, validateExclusions, type Exclusion } from '../../../src/time/exclusions.js';
-
-function thrown(run: () => unknown): HourglassError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HourglassError) return error;
-    throw error;
-  }
-  throw new Error('expected a HourglassError');
-}
 
 describe('validateExclusions', () => {
   it('treats a missing value as no blackout windows', () => {

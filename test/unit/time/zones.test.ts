@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, HourglassError } from '../../../src/errors.js';
+import { thrown } from '../../helpers/errors.js';
 import {
   assertTimezone,
   findOffsetSpan,
@@ -19,16 +20,6 @@ function wall(text: string): WallClock {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   const [hour, minute, second = 0] = time.split(':').map(Number) as [number, number, number?];
   return { year, month, day, hour, minute, second };
-}
-
-function thrown(run: () => unknown): HourglassError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HourglassError) return error;
-    throw error;
-  }
-  throw new Error('expected a HourglassError');
 }
 
 describe('isValidTimezone and assertTimezone', () => {
