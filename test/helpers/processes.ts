@@ -203,3 +203,12 @@ export async function databaseNow(db: Queryable): Promise<Date> {
   const { rows } = await db.query<{ now: Date }>('select clock_timestamp() as now');
   return rows[0]!.now;
 }
+
+/** Log messages of a loop losing the database, and of it coming back. */
+export const lossMessages = ['scheduler tick failed', 'claiming runs failed', 'heartbeat failed', 'lost the LISTEN connection; polling until it is back'];
+export const recoveryMessages = ['database reachable again; scheduler resumed', 'database reachable again; worker resumed', 'heartbeat restored', 'LISTEN connection restored'];
+
+/** How often `child` logged each of `messages`. */
+export function countLogs(child: HourglassProcess, messages: readonly string[]): number[] {
+  return messages.map((message) => child.logsWith(message).length);
+}

@@ -10,7 +10,7 @@
 import { describe, expect, test } from 'vitest';
 import { setupTestDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
-import { assertRunning, countBackends, databaseNow, terminateBackends, trackProcesses, uniqueApplicationName, type HourglassProcess } from '../helpers/processes.js';
+import { assertRunning, countBackends, countLogs, databaseNow, lossMessages, recoveryMessages, terminateBackends, trackProcesses, uniqueApplicationName } from '../helpers/processes.js';
 import { checkSlots, createPerSecondSchedules, floorToSecond, waitForSlotsFiredThrough } from '../helpers/slots.js';
 import { fixtureJobs } from '../fixtures/jobs.js';
 
@@ -19,13 +19,6 @@ const spawnHourglass = trackProcesses();
 
 const DROPS = 5;
 
-/** Log messages of a loop losing the database, and of it coming back. */
-const lossMessages = ['scheduler tick failed', 'claiming runs failed', 'heartbeat failed', 'lost the LISTEN connection; polling until it is back'];
-const recoveryMessages = ['database reachable again; scheduler resumed', 'database reachable again; worker resumed', 'heartbeat restored', 'LISTEN connection restored'];
-
-function countLogs(child: HourglassProcess, messages: readonly string[]): number[] {
-  return messages.map((message) => child.logsWith(message).length);
-}
 
 describe('connections dropped while runs execute and slots fire', () => {
   test('lose no run and no slot, and the processes recover by themselves each time', async () => {

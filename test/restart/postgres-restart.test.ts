@@ -17,7 +17,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { setupTestDatabase, testDatabaseUrl } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
-import { assertRunning, databaseNow, trackProcesses, uniqueApplicationName, type HourglassProcess } from '../helpers/processes.js';
+import { assertRunning, countLogs, databaseNow, lossMessages, recoveryMessages, trackProcesses, uniqueApplicationName } from '../helpers/processes.js';
 import { checkSlots, createPerSecondSchedules, floorToSecond, waitForSlotsFiredThrough } from '../helpers/slots.js';
 import { fixtureJobs } from '../fixtures/jobs.js';
 
@@ -59,12 +59,6 @@ afterEach(async () => {
   await waitForServer();
 });
 
-const lossMessages = ['scheduler tick failed', 'claiming runs failed', 'heartbeat failed', 'lost the LISTEN connection; polling until it is back'];
-const recoveryMessages = ['database reachable again; scheduler resumed', 'database reachable again; worker resumed', 'heartbeat restored', 'LISTEN connection restored'];
-
-function countLogs(child: HourglassProcess, messages: readonly string[]): number[] {
-  return messages.map((message) => child.logsWith(message).length);
-}
 
 describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
   test('loses no run and no slot, and both processes recover by themselves within seconds', async () => {
