@@ -58,8 +58,15 @@ export type ScheduleInput = z.input<typeof scheduleInputSchema>;
 type ParsedInput = z.output<typeof scheduleInputSchema>;
 
 /** The field an issue concerns; a strict object reports unknown keys on itself, so name the first. */
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
+
+/**
+ * The field an issue concerns, named as on the wire (snake_case, like the hand-written checks),
+ * so callers of the library and of the REST API see the same names. Paths inside a prefixed
+ * value (a payload) and unknown keys keep the caller's own spelling.
+ */
 function issueField(issue: z.core.$ZodIssue, fieldPrefix: string): string {
-  const path = issue.path.map(String);
+  const path = issue.path.map((segment) => (fieldPrefix === '' ? snakeCase(String(segment)) : String(segment)));
   if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
   return fieldPrefix + path.join('.');
 }
