@@ -21,7 +21,7 @@ import { Notification, type Runtime } from '../runtime.js';
 import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
-import { parseWith, toValidationError } from './schedule-input.js';
+import { instantSchema, parseWith, toValidationError } from './schedule-input.js';
 import { libraryActor, readNow, type Actor } from './schedules.js';
 
 export const enqueueInputSchema = z.strictObject({
@@ -30,7 +30,7 @@ export const enqueueInputSchema = z.strictObject({
   tenantId: z.string().trim().min(1).max(200).nullish(),
   priority: z.number().int().min(-1000).max(1000).optional(),
   /** Not before this instant. */
-  runAfter: z.union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))]).optional(),
+  runAfter: instantSchema.optional(),
   maxAttempts: z.number().int().min(1).max(100).optional(),
   timeoutSeconds: z.number().int().min(1).max(10 * 365 * 86_400).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),

@@ -16,7 +16,8 @@ import type { ScheduleColumns } from '../db/queries/scheduled-jobs.js';
 const text = (max: number) => z.string().trim().min(1).max(max);
 const jsonObject = z.record(z.string(), z.unknown());
 const seconds = z.number().int().min(1).max(10 * 365 * 86_400);
-const instant = z.union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))]);
+/** An instant: a Date, or an ISO 8601 string with an offset. */
+export const instantSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))]);
 
 export const scheduleInputSchema = z.strictObject({
   key: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected 1-100 letters, digits or _ . : -').nullish(),
@@ -35,11 +36,11 @@ export const scheduleInputSchema = z.strictObject({
   cronExpression: z.string().max(200).nullish(),
   timezone: z.string().max(100).optional(),
   intervalSeconds: seconds.nullish(),
-  runAt: instant.nullish(),
+  runAt: instantSchema.nullish(),
   status: z.enum(['active', 'paused', 'inactive']).optional(),
   /** Shorthand for `status` (true = active, false = inactive) for teams coming from a boolean column. */
   isActive: z.boolean().optional(),
-  pausedUntil: instant.nullish(),
+  pausedUntil: instantSchema.nullish(),
   pauseNote: z.string().max(2000).nullish(),
   missedRunPolicy: z.enum(['skip', 'run_once', 'catch_up']).optional(),
   catchUpWindowSeconds: z.number().int().min(0).max(365 * 86_400).optional(),
@@ -55,6 +56,12 @@ export const scheduleInputSchema = z.strictObject({
 });
 
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+/** Options of a pause: a note for the people who see it, and when to resume by itself. */
+export const pauseInputSchema = z.strictObject({
+  note: z.string().max(2000).nullish(),
+  until: instantSchema.nullish(),
+});
 type ParsedInput = z.output<typeof scheduleInputSchema>;
 
 /** The field an issue concerns; a strict object reports unknown keys on itself, so name the first. */

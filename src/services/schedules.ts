@@ -19,8 +19,7 @@ import { Notification, type Runtime } from '../runtime.js';
 import { computeFirstSlot } from '../time/slots.js';
 import { timingOf } from '../scheduler/tick.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
-import { inputFromSchedule, normalizeSchedule, parseWith, scheduleInputSchema, type ScheduleInput } from './schedule-input.js';
-import { z } from 'zod';
+import { inputFromSchedule, normalizeSchedule, parseWith, pauseInputSchema, scheduleInputSchema, type ScheduleInput } from './schedule-input.js';
 import { fireSchedule, type FireResult } from './fire-schedule.js';
 
 /** Who is acting, and which tenant they are confined to (undefined: all tenants). */
@@ -154,8 +153,6 @@ export function createScheduleService(runtime: Runtime) {
     });
   }
 
-  const pauseSchema = z.strictObject({ note: z.string().max(2000).nullish(), until: z.union([z.date(), z.iso.datetime({ offset: true }).transform((v) => new Date(v))]).nullish() });
-
   return {
     create,
     update,
@@ -182,7 +179,7 @@ export function createScheduleService(runtime: Runtime) {
     },
 
     pause(idOrKey: string, options: { note?: string | null; until?: Date | string | null } = {}, actor: Actor = libraryActor) {
-      const { note, until } = parseWith(pauseSchema, options);
+      const { note, until } = parseWith(pauseInputSchema, options);
       return setStatus('schedule.pause', idOrKey, actor, (row, now) => {
         if (until && until <= now) throw new HourglassError(ErrorCode.validationError, 'until: expected an instant in the future', { field: 'until' });
         return { status: 'paused', pauseNote: note ?? null, pausedUntil: until ?? null, nextRunAt: row.nextRunAt ?? computeFirstSlot(timingOf(row), now) };
