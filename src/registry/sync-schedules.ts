@@ -15,6 +15,7 @@
 import type { Queryable } from '../db/database.js';
 import { findSchedule, insertSchedule, listOrphanedCodeSchedules, updateSchedule } from '../db/queries/scheduled-jobs.js';
 import { insertAuditEntry } from '../db/queries/audit-log.js';
+import { readDatabaseNow } from '../db/queries/database-now.js';
 import type { ScheduleDefinition, ScheduleTarget } from '../define.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { ScheduledJob } from '../model.js';
@@ -121,9 +122,9 @@ export async function syncCodeSchedules(runtime: Runtime, definitions: readonly 
   if (duplicate) throw new HourglassError(ErrorCode.invalidRegistry, `schedule key "${duplicate}" is defined twice in code`);
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`hourglass:${schema.name}:sync-schedules`]);
-    const { rows } = await tx.query<{ now: Date }>('select coalesce($1::timestamptz, now()) as now', [runtime.clock.databaseNow?.() ?? null]);
+    const now = await readDatabaseNow(tx, runtime.clock);
     const counts = { created: 0, updated: 0, unchanged: 0, retired: 0 };
-    for (const definition of definitions) counts[await syncOne(tx, runtime, definition, rows[0]!.now)] += 1;
+    for (const definition of definitions) counts[await syncOne(tx, runtime, definition, now)] += 1;
     for (const orphan of await listOrphanedCodeSchedules(tx, schema, keys)) {
       if (orphan.status === 'inactive') continue;
       const metadata = { ...orphan.metadata, code_enabled: false };

@@ -18,6 +18,7 @@ import { computeBackoffMs } from '../util/backoff.js';
 import { createWakeSignal } from '../util/wake-signal.js';
 import { coerceError } from '../errors.js';
 import { tick } from './tick.js';
+import { sqlNow } from '../util/clock.js';
 
 export interface Scheduler {
   start(): void;
@@ -36,7 +37,7 @@ export function createScheduler(runtime: Runtime): Scheduler {
 
   async function nextDelayMs(firedSomething: boolean): Promise<number> {
     const { pollMs } = runtime.config.scheduler;
-    const { now, nextDueAt } = await readNextDue(runtime.db, runtime.schema, runtime.clock.databaseNow?.() ?? null);
+    const { now, nextDueAt } = await readNextDue(runtime.db, runtime.schema, sqlNow(runtime.clock));
     if (!nextDueAt) return pollMs;
     const delay = nextDueAt.getTime() - now.getTime();
     if (delay <= 0) return firedSomething ? 0 : LOCKED_RETRY_MS;

@@ -19,6 +19,7 @@ import { newId } from '../util/ids.js';
 import { planFiring, type ActiveRun, type FiringPlan, type FiringSlot, type JobDefaults } from './plan-firing.js';
 import type { BatchPlan } from '../registry/registry.js';
 import { isHourglassError } from '../errors.js';
+import { sqlNow } from '../util/clock.js';
 
 export interface TickOptions {
   /** The instant to treat as now; default: the database clock (or the runtime clock's override). */
@@ -121,7 +122,7 @@ function planSchedule(runtime: Runtime, schedule: ScheduledJob, active: ActiveRu
 
 export async function tick(runtime: Runtime, options: TickOptions = {}): Promise<TickResult> {
   const { db, schema, config } = runtime;
-  const explicitNow = options.now ?? runtime.clock.databaseNow?.() ?? null;
+  const explicitNow = options.now ?? sqlNow(runtime.clock);
   const started = performance.now();
   // The tick's commit need not wait for the WAL flush: if the server crashes before the flush,
   // the runs and the advance of next_run_at are lost together, and the slots fire again after

@@ -8,6 +8,7 @@ import { insertRuns, recordFiring, selectActiveRuns } from '../db/queries/fire-d
 import { cancelRuns } from '../db/queries/job-runs.js';
 import { cancelDependents } from '../db/queries/finish-runs.js';
 import { insertAuditEntry } from '../db/queries/audit-log.js';
+import { readDatabaseNow } from '../db/queries/database-now.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { ScheduledJob } from '../model.js';
 import { Notification, type Runtime } from '../runtime.js';
@@ -16,6 +17,7 @@ import { planFiring, type FiringSlot, type PlannedRun } from '../scheduler/plan-
 import { cronSlotsBetween } from '../time/cron.js';
 import { newId } from '../util/ids.js';
 import type { Actor } from './schedules.js';
+import { sqlNow } from '../util/clock.js';
 
 /** Most slots one backfill may fire. */
 export const MAX_BACKFILL_SLOTS = 1000;
@@ -70,8 +72,7 @@ export async function fireSchedule(runtime: Runtime, request: FireRequest): Prom
   const { db, schema } = runtime;
   const result = await db.transaction(async (tx) => {
     const schedule = await request.load(tx, request.idOrKey, request.actor, true);
-    const { rows } = await tx.query<{ now: Date }>('select coalesce($1::timestamptz, now()) as now', [runtime.clock.databaseNow?.() ?? null]);
-    const now = rows[0]!.now;
+    const now = await readDatabaseNow(tx, runtime.clock);
     const slots: FiringSlot[] = request.kind === 'trigger' ? [{ slot: null, trigger: 'manual' }] : listBackfillSlots(schedule, request.range!);
     const active = request.kind === 'trigger' ? [] : await selectActiveRuns(tx, schema, [schedule.id]);
     const plan = planFiring({
@@ -86,10 +87,10 @@ export async function fireSchedule(runtime: Runtime, request: FireRequest): Prom
       newId,
       random: runtime.random,
     });
-    await insertRuns(tx, schema, plan.runs, runtime.clock.databaseNow?.() ?? null);
+    await insertRuns(tx, schema, plan.runs, sqlNow(runtime.clock));
     if (plan.cancelRunIds.length > 0) {
-      const { cancelled, requested } = await cancelRuns(tx, schema, plan.cancelRunIds, 'replaced by a newer run (overlap policy replace)', runtime.clock.databaseNow?.() ?? null);
-      await cancelDependents(tx, schema, cancelled, runtime.clock.databaseNow?.() ?? null);
+      const { cancelled, requested } = await cancelRuns(tx, schema, plan.cancelRunIds, 'replaced by a newer run (overlap policy replace)', sqlNow(runtime.clock));
+      await cancelDependents(tx, schema, cancelled, sqlNow(runtime.clock));
       for (const id of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + id]);
     }
     await recordFiring(tx, schema, schedule.id, { fired: plan.fired, skipped: plan.skipped, now, lastRunId: plan.lastRunId });

@@ -22,7 +22,9 @@ import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
 import { instantSchema, parseWith, toValidationError } from './schedule-input.js';
-import { libraryActor, readNow, type Actor } from './schedules.js';
+import { libraryActor, type Actor } from './schedules.js';
+import { readDatabaseNow } from '../db/queries/database-now.js';
+import { sqlNow } from '../util/clock.js';
 
 export const enqueueInputSchema = z.strictObject({
   jobType: z.string().trim().min(1).max(100),
@@ -63,7 +65,7 @@ export function createRunService(runtime: Runtime) {
 
   async function insertOne(run: PlannedRun, actor: Actor, action: string, before: unknown = null): Promise<JobRun> {
     const inserted = await db.transaction(async (tx) => {
-      await insertRuns(tx, schema, [run], runtime.clock.databaseNow?.() ?? null);
+      await insertRuns(tx, schema, [run], sqlNow(runtime.clock));
       await insertAuditEntry(tx, schema, { actor: actor.name, action, entity: 'job_run', entityId: run.id, tenantId: run.tenantId, before, after: { job_type: run.jobType, trigger: run.trigger } });
       await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
       return (await findRun(tx, schema, run.id))!;
@@ -80,7 +82,7 @@ export function createRunService(runtime: Runtime) {
         const check = job.payloadSchema.safeParse(parsed.payload ?? {});
         if (!check.success) throw toValidationError(check.error, 'payload.');
       }
-      const now = await readNow(db, runtime);
+      const now = await readDatabaseNow(db, runtime.clock);
       return insertOne(
         {
           id: newId(),
@@ -139,8 +141,8 @@ export function createRunService(runtime: Runtime) {
         if (before.status !== 'pending' && before.status !== 'running') {
           throw new HourglassError(ErrorCode.invalidState, `run ${id} is already ${before.status}`);
         }
-        const { cancelled, requested } = await cancelRuns(tx, schema, [id], `cancelled by ${actor.name}`, runtime.clock.databaseNow?.() ?? null);
-        await cancelDependents(tx, schema, cancelled, runtime.clock.databaseNow?.() ?? null);
+        const { cancelled, requested } = await cancelRuns(tx, schema, [id], `cancelled by ${actor.name}`, sqlNow(runtime.clock));
+        await cancelDependents(tx, schema, cancelled, sqlNow(runtime.clock));
         for (const runId of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + runId]);
         await insertAuditEntry(tx, schema, { actor: actor.name, action: 'run.cancel', entity: 'job_run', entityId: id, tenantId: before.tenantId, before: { status: before.status }, after: { status: cancelled.length > 0 ? 'cancelled' : 'cancel_requested' } });
         return { run: (await findRun(tx, schema, id))!, requested };
@@ -153,7 +155,7 @@ export function createRunService(runtime: Runtime) {
       if (original.status === 'pending' || original.status === 'running') {
         throw new HourglassError(ErrorCode.invalidState, `run ${id} is still ${original.status}: only finished runs can be retried`);
       }
-      const now = await readNow(db, runtime);
+      const now = await readDatabaseNow(db, runtime.clock);
       return insertOne(
         {
           id: newId(),

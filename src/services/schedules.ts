@@ -13,6 +13,7 @@
 import type { Queryable } from '../db/database.js';
 import { deleteSchedule, findSchedule, insertSchedule, listSchedules, updateSchedule, type ScheduleColumns } from '../db/queries/scheduled-jobs.js';
 import { insertAuditEntry } from '../db/queries/audit-log.js';
+import { readDatabaseNow } from '../db/queries/database-now.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { ScheduledJob } from '../model.js';
 import { Notification, type Runtime } from '../runtime.js';
@@ -42,11 +43,6 @@ export interface ScheduleListOptions {
 
 /** Fields of a code-defined schedule that the API may change. */
 const statusFields = new Set(['status', 'isActive', 'pausedUntil', 'pauseNote']);
-
-export async function readNow(db: Queryable, runtime: Runtime): Promise<Date> {
-  const { rows } = await db.query<{ now: Date }>('select coalesce($1::timestamptz, now()) as now', [runtime.clock.databaseNow?.() ?? null]);
-  return rows[0]!.now;
-}
 
 export function createScheduleService(runtime: Runtime) {
   const { db, schema } = runtime;
@@ -100,7 +96,7 @@ export function createScheduleService(runtime: Runtime) {
       if (columns.key && (await findSchedule(tx, schema, columns.key))) {
         throw new HourglassError(ErrorCode.conflict, `a schedule with key "${columns.key}" already exists`, { field: 'key' });
       }
-      const now = await readNow(tx, runtime);
+      const now = await readDatabaseNow(tx, runtime.clock);
       const after = await insertSchedule(tx, schema, { ...withNextRun(columns, now, null), source: columns.source ?? 'api', createdBy: actor.name, updatedBy: actor.name });
       return { before: null, after };
     });
@@ -136,7 +132,7 @@ export function createScheduleService(runtime: Runtime) {
       const columns = normalizeSchedule(merged, runtime.registry);
       const timingChanged = ['scheduleType', 'cronExpression', 'timezone', 'intervalSeconds', 'runAt', 'dstGap', 'dstOverlap'].some((key) => key in parsed);
       const reactivated = before.status === 'inactive' && columns.status !== 'inactive';
-      const now = await readNow(tx, runtime);
+      const now = await readDatabaseNow(tx, runtime.clock);
       const next = withNextRun(columns, now, timingChanged || reactivated ? null : before.nextRunAt);
       const after = await updateSchedule(tx, schema, before.id, { ...next, source: before.source, updatedBy: actor.name }, before.version);
       return { before, after: after! };
@@ -147,7 +143,7 @@ export function createScheduleService(runtime: Runtime) {
   async function setStatus(action: string, idOrKey: string, actor: Actor, decide: (row: ScheduledJob, now: Date) => ScheduleColumns) {
     return mutate(action, actor, async (tx) => {
       const before = await load(tx, idOrKey, actor, true);
-      const now = await readNow(tx, runtime);
+      const now = await readDatabaseNow(tx, runtime.clock);
       const after = await updateSchedule(tx, schema, before.id, { ...decide(before, now), updatedBy: actor.name }, null);
       return { before, after: after! };
     });

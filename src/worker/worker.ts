@@ -100,7 +100,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   }
 
   async function reportWithRetry(run: JobRun, settled: Exclude<Awaited<Execution['settled']>, { handBack: true }>) {
-    const { outcome, durationMs, metrics } = settled;
+    const { outcome, metrics } = settled;
     const item = {
       record: { id: run.id, workerId, attempt: run.attempt, status: outcome.status, errorMessage: outcome.errorMessage, result: outcome.result, metrics, retryDelayMs: outcome.retryDelayMs },
       attempt: run.attempt,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, HourglassError } from '../../../src/errors.js';
+import { ErrorCode } from '../../../src/errors.js';
 import { thrown } from '../../helpers/errors.js';
 import {
   assertTimezone,
