@@ -63,9 +63,9 @@ export const configSchema = z.strictObject({
   /** pino level. @default 'info' */
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level; env LOG_LEVEL'),
   /** Job types registered in code. */
-  jobs: z.array(z.custom<JobDefinition<any>>((value) => typeof value === 'object' && value !== null)).default([]),
+  jobs: z.array(z.custom<JobDefinition<any>>((value) => typeof value === 'object' && value !== null)).default([]).describe('Job types registered in code (defineJob)'),
   /** Schedules defined in code, synced at start-up. */
-  schedules: z.array(z.custom<ScheduleDefinition>((value) => typeof value === 'object' && value !== null)).default([]),
+  schedules: z.array(z.custom<ScheduleDefinition>((value) => typeof value === 'object' && value !== null)).default([]).describe('Schedules defined in code (defineSchedule), synced at start-up'),
   builtinJobs: builtinJobsSchema.default({ http: true, command: false }),
   scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100 }),
   worker: workerConfigSchema.default({
