@@ -6,10 +6,10 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../src/define.js';
-import { HourglassError } from '../../src/errors.js';
 import type { Hourglass } from '../../src/hourglass.js';
 import { setupTestDatabase } from '../helpers/db.js';
 import { createTestClock } from '../helpers/clock.js';
+import { rejected } from '../helpers/errors.js';
 
 const env = setupTestDatabase();
 
@@ -23,15 +23,6 @@ async function setup() {
   const clock = createTestClock('2026-03-10T12:00:00Z');
   const hg = await env.create({ jobs }, { clock });
   return { hg, clock };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HourglassError> {
-  const caught = await promise.then(
-    () => new Error('expected the call to fail, but it succeeded'),
-    (error: unknown) => error,
-  );
-  expect(caught).toBeInstanceOf(HourglassError);
-  return caught as HourglassError;
 }
 
 async function countRows(hg: Hourglass) {
@@ -67,7 +58,7 @@ describe('enqueueing a run', () => {
   test('with an unknown job type is unknown_job_type and writes nothing', async () => {
     const { hg } = await setup();
     const before = await countRows(hg);
-    const error = await failure(hg.runs.enqueue({ jobType: 'nope' }));
+    const error = await rejected(hg.runs.enqueue({ jobType: 'nope' }));
     expect({ code: error.code, field: error.field }).toEqual({ code: 'unknown_job_type', field: 'job_type' });
     expect(await countRows(hg)).toEqual(before);
   });
@@ -76,7 +67,7 @@ describe('enqueueing a run', () => {
     const { hg } = await setup();
     const before = await countRows(hg);
     for (const payload of [{ brandId: 'seven' }, {}]) {
-      const error = await failure(hg.runs.enqueue({ jobType: 'report', payload }));
+      const error = await rejected(hg.runs.enqueue({ jobType: 'report', payload }));
       expect(error.code).toBe('validation_error');
       expect(error.field).toBe('payload.brandId');
     }
@@ -91,7 +82,7 @@ describe('enqueueing a run', () => {
       [{ jobType: 'cleanup', priority: '9' }, 'priority'],
       [{ jobType: 'cleanup', urgent: true }, 'urgent'],
     ] as const) {
-      const error = await failure(hg.runs.enqueue(input as never));
+      const error = await rejected(hg.runs.enqueue(input as never));
       expect({ code: error.code, field: error.field }).toEqual({ code: 'validation_error', field });
     }
     expect(await countRows(hg)).toEqual(before);
@@ -160,7 +151,7 @@ describe('listing runs', () => {
       [{ scheduledJobId: 'nightly' }, 'scheduled_job_id'],
       [{ batchId: '42' }, 'batch_id'],
     ] as const) {
-      const error = await failure(hg.runs.list(options));
+      const error = await rejected(hg.runs.list(options));
       expect({ code: error.code, field: error.field }).toEqual({ code: 'validation_error', field });
     }
   });
@@ -171,9 +162,9 @@ describe('reading a run', () => {
     const { hg } = await setup();
     const run = await hg.runs.enqueue({ jobType: 'cleanup' });
     expect((await hg.runs.get(run.id)).id).toBe(run.id);
-    expect((await failure(hg.runs.get('not-a-uuid'))).code).toBe('not_found');
-    expect((await failure(hg.runs.get('2b1f0c4e-0000-4000-8000-000000000000'))).code).toBe('not_found');
-    expect((await failure(hg.runs.logs('2b1f0c4e-0000-4000-8000-000000000000'))).code).toBe('not_found');
+    expect((await rejected(hg.runs.get('not-a-uuid'))).code).toBe('not_found');
+    expect((await rejected(hg.runs.get('2b1f0c4e-0000-4000-8000-000000000000'))).code).toBe('not_found');
+    expect((await rejected(hg.runs.logs('2b1f0c4e-0000-4000-8000-000000000000'))).code).toBe('not_found');
   });
 });
 
@@ -184,7 +175,7 @@ describe('cancel and retry', () => {
     const cancelled = await hg.runs.cancel(run.id, { name: 'ops@example.com' });
     expect(cancelled).toMatchObject({ status: 'cancelled', errorMessage: 'cancelled by ops@example.com' });
     const before = await countRows(hg);
-    expect((await failure(hg.runs.cancel(run.id))).code).toBe('invalid_state');
+    expect((await rejected(hg.runs.cancel(run.id))).code).toBe('invalid_state');
     expect(await countRows(hg)).toEqual(before);
   });
 
@@ -192,7 +183,7 @@ describe('cancel and retry', () => {
     const { hg } = await setup();
     const run = await hg.runs.enqueue({ jobType: 'report', payload: { brandId: 3 }, priority: 4 });
     const before = await countRows(hg);
-    expect((await failure(hg.runs.retry(run.id))).code).toBe('invalid_state');
+    expect((await rejected(hg.runs.retry(run.id))).code).toBe('invalid_state');
     expect(await countRows(hg)).toEqual(before);
     await hg.runs.cancel(run.id);
     const retried = await hg.runs.retry(run.id, { name: 'ops@example.com' });
@@ -224,12 +215,12 @@ describe('tenant scoping of runs', () => {
     expect(theirs.tenantId).toBe('tenant-b');
     const before = await countRows(hg);
     for (const call of [() => hg.runs.get(theirs.id, alice), () => hg.runs.logs(theirs.id, {}, alice), () => hg.runs.cancel(theirs.id, alice)]) {
-      expect((await failure(call())).code).toBe('not_found');
+      expect((await rejected(call())).code).toBe('not_found');
     }
     expect(await countRows(hg)).toEqual(before);
     expect((await hg.runs.get(theirs.id)).status).toBe('pending');
     await hg.runs.cancel(theirs.id, bob);
-    expect((await failure(hg.runs.retry(theirs.id, alice))).code).toBe('not_found');
+    expect((await rejected(hg.runs.retry(theirs.id, alice))).code).toBe('not_found');
     expect((await hg.runs.list({}, alice)).items).toEqual([]);
     expect((await hg.runs.list({ tenantId: 'tenant-b' }, alice)).items).toEqual([]);
   });

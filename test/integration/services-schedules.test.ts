@@ -5,11 +5,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { defineJob } from '../../src/define.js';
-import { HourglassError } from '../../src/errors.js';
 import type { Hourglass } from '../../src/hourglass.js';
 import type { ScheduleInput } from '../../src/services/schedule-input.js';
 import { setupTestDatabase } from '../helpers/db.js';
 import { createTestClock } from '../helpers/clock.js';
+import { rejected } from '../helpers/errors.js';
 
 const env = setupTestDatabase();
 
@@ -25,16 +25,6 @@ async function setup(now = NOW) {
   const clock = createTestClock(now);
   const hg = await env.create({ jobs }, { clock });
   return { hg, clock };
-}
-
-/** The error a call rejects with; fails the test when it resolves or throws something else. */
-async function failure(promise: Promise<unknown>): Promise<HourglassError> {
-  const caught = await promise.then(
-    () => new Error('expected the call to fail, but it succeeded'),
-    (error: unknown) => error,
-  );
-  expect(caught).toBeInstanceOf(HourglassError);
-  return caught as HourglassError;
 }
 
 /** Fields compared in snake_case: zod names camelCase paths, the cross-field checks snake_case. */
@@ -99,7 +89,7 @@ describe('bad input on create', () => {
     const { hg } = await setup();
     await hg.schedules.create({ ...nightly, key: 'existing' });
     const before = await countRows(hg);
-    const error = await failure(hg.schedules.create(input as ScheduleInput));
+    const error = await rejected(hg.schedules.create(input as ScheduleInput));
     expect({ code: error.code, field: snake(error.field) }).toEqual({ code, field });
     expect(error.message.length).toBeGreaterThan(10);
     expect(await countRows(hg)).toEqual(before);
@@ -109,7 +99,7 @@ describe('bad input on create', () => {
     const { hg } = await setup();
     await hg.schedules.create({ ...nightly, key: 'daily-sync' });
     const before = await countRows(hg);
-    const error = await failure(hg.schedules.create({ ...nightly, name: 'Other', key: 'daily-sync' }));
+    const error = await rejected(hg.schedules.create({ ...nightly, name: 'Other', key: 'daily-sync' }));
     expect({ code: error.code, field: error.field }).toEqual({ code: 'conflict', field: 'key' });
     expect(await countRows(hg)).toEqual(before);
   });
@@ -129,7 +119,7 @@ describe('updating a schedule', () => {
     const created = await hg.schedules.create(nightly);
     await hg.schedules.update(created.id, { name: 'First edit' }, { version: 1 });
     const before = await countRows(hg);
-    const error = await failure(hg.schedules.update(created.id, { name: 'Second edit' }, { version: 1 }));
+    const error = await rejected(hg.schedules.update(created.id, { name: 'Second edit' }, { version: 1 }));
     expect(error.code).toBe('conflict');
     expect(await hg.schedules.get(created.id)).toMatchObject({ name: 'First edit', version: 2 });
     expect(await countRows(hg)).toEqual(before);
@@ -161,8 +151,8 @@ describe('updating a schedule', () => {
 
   test('of an unknown schedule is not_found', async () => {
     const { hg } = await setup();
-    expect((await failure(hg.schedules.update('2b1f0c4e-0000-4000-8000-000000000000', { name: 'x' }))).code).toBe('not_found');
-    expect((await failure(hg.schedules.update('no-such-key', { name: 'x' }))).code).toBe('not_found');
+    expect((await rejected(hg.schedules.update('2b1f0c4e-0000-4000-8000-000000000000', { name: 'x' }))).code).toBe('not_found');
+    expect((await rejected(hg.schedules.update('no-such-key', { name: 'x' }))).code).toBe('not_found');
   });
 
   test('get finds a schedule by id and by key', async () => {
@@ -170,7 +160,7 @@ describe('updating a schedule', () => {
     const created = await hg.schedules.create({ ...nightly, key: 'daily-sync' });
     expect((await hg.schedules.get(created.id)).key).toBe('daily-sync');
     expect((await hg.schedules.get('daily-sync')).id).toBe(created.id);
-    expect((await failure(hg.schedules.get('missing'))).code).toBe('not_found');
+    expect((await rejected(hg.schedules.get('missing'))).code).toBe('not_found');
   });
 });
 
@@ -191,7 +181,7 @@ describe('status transitions', () => {
     const { hg } = await setup();
     const created = await hg.schedules.create(nightly);
     const before = await countRows(hg);
-    const error = await failure(hg.schedules.pause(created.id, { until: '2026-07-01T08:00:00Z' }));
+    const error = await rejected(hg.schedules.pause(created.id, { until: '2026-07-01T08:00:00Z' }));
     expect({ code: error.code, field: error.field }).toEqual({ code: 'validation_error', field: 'until' });
     expect((await hg.schedules.get(created.id)).status).toBe('active');
     expect(await countRows(hg)).toEqual(before);
@@ -211,7 +201,7 @@ describe('status transitions', () => {
   test('resuming an inactive schedule is invalid_state', async () => {
     const { hg } = await setup();
     const created = await hg.schedules.create({ ...nightly, isActive: false });
-    expect((await failure(hg.schedules.resume(created.id))).code).toBe('invalid_state');
+    expect((await rejected(hg.schedules.resume(created.id))).code).toBe('invalid_state');
     expect((await hg.schedules.get(created.id)).status).toBe('inactive');
   });
 
@@ -283,7 +273,7 @@ describe('listing schedules', () => {
   test('a cursor that was not returned by a page is a validation_error on cursor', async () => {
     const { hg } = await setup();
     for (const cursor of ['garbage!', Buffer.from('["only one"]').toString('base64url')]) {
-      const error = await failure(hg.schedules.list({ cursor }));
+      const error = await rejected(hg.schedules.list({ cursor }));
       expect({ code: error.code, field: error.field }).toEqual({ code: 'validation_error', field: 'cursor' });
     }
   });
@@ -307,7 +297,7 @@ describe('tenant scoping of schedules', () => {
       () => hg.schedules.trigger(theirs.id, {}, alice),
       () => hg.schedules.delete(theirs.id, alice),
     ]) {
-      expect((await failure(call())).code).toBe('not_found');
+      expect((await rejected(call())).code).toBe('not_found');
     }
     expect(await countRows(hg)).toEqual(before);
     expect((await hg.schedules.list({}, alice)).items).toEqual([]);
