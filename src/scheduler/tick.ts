@@ -8,11 +8,9 @@
  * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
  */
 import { lockDueSchedules, resumeExpiredPauses, selectActiveRuns, writeFirings, type ScheduleAdvance } from '../db/queries/fire-due.js';
-import { cancelRuns } from '../db/queries/job-runs.js';
-import { cancelDependents } from '../db/queries/finish-runs.js';
+import { cancelRunsNow } from '../worker/cancel-runs.js';
 import type { ScheduledJob } from '../model.js';
 import type { Runtime } from '../runtime.js';
-import { Notification } from '../runtime.js';
 import { planDueSlots, type ScheduleTiming } from '../time/slots.js';
 import type { Exclusion } from '../time/exclusions.js';
 import { newId } from '../util/ids.js';
@@ -20,6 +18,9 @@ import { planFiring, type ActiveRun, type FiringPlan, type FiringSlot, type JobD
 import type { BatchPlan } from '../registry/registry.js';
 import { isHourglassError } from '../errors.js';
 import { sqlNow } from '../util/clock.js';
+
+/** Why runs displaced by the `replace` overlap policy ended. */
+export const REPLACED_REASON = 'replaced by a newer run (overlap policy replace)';
 
 export interface TickOptions {
   /** The instant to treat as now; default: the database clock (or the runtime clock's override). */
@@ -139,11 +140,7 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     const runs = firings.flatMap((firing) => firing.plan.runs);
     const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance) }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
-    if (toCancel.length > 0) {
-      const { cancelled, requested } = await cancelRuns(tx, schema, toCancel, 'replaced by a newer run (overlap policy replace)', explicitNow);
-      await cancelDependents(tx, schema, cancelled, explicitNow);
-      for (const id of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + id]);
-    }
+    if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });
     return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize };
   }, { relaxedCommit: true });
   return reportTick(runtime, outcome, performance.now() - started);

@@ -5,16 +5,15 @@
  */
 import type { Queryable } from '../db/database.js';
 import { insertRuns, recordFiring, selectActiveRuns } from '../db/queries/fire-due.js';
-import { cancelRuns } from '../db/queries/job-runs.js';
-import { cancelDependents } from '../db/queries/finish-runs.js';
+import { cancelRunsNow } from '../worker/cancel-runs.js';
 import { insertAuditEntry } from '../db/queries/audit-log.js';
 import { readDatabaseNow } from '../db/queries/database-now.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { ScheduledJob } from '../model.js';
-import { Notification, type Runtime } from '../runtime.js';
-import { jobDefaultsFrom, resolveBatch, timingOf } from '../scheduler/tick.js';
+import type { Runtime } from '../runtime.js';
+import { REPLACED_REASON, jobDefaultsFrom, resolveBatch, timingOf } from '../scheduler/tick.js';
 import { planFiring, type FiringSlot, type PlannedRun } from '../scheduler/plan-firing.js';
-import { cronSlotsBetween } from '../time/cron.js';
+import { computeNextSlot } from '../time/slots.js';
 import { newId } from '../util/ids.js';
 import type { Actor } from './schedules.js';
 import { sqlNow } from '../util/clock.js';
@@ -48,19 +47,12 @@ export function listBackfillSlots(schedule: ScheduledJob, range: { from: Date | 
   const from = toInstant(range.from, 'from');
   const to = toInstant(range.to, 'to');
   if (to <= from) throw new HourglassError(ErrorCode.validationError, 'to: expected an instant after from', { field: 'to' });
-  let slots: Date[];
-  if (schedule.scheduleType === 'cron') {
-    const timing = timingOf(schedule);
-    slots = cronSlotsBetween({ expression: timing.cronExpression!, timezone: timing.timezone, dstGap: timing.dstGap, dstOverlap: timing.dstOverlap }, from, to, MAX_BACKFILL_SLOTS + 1);
-  } else if (schedule.scheduleType === 'interval') {
-    const stepMs = schedule.intervalSeconds! * 1000;
-    const anchor = (schedule.nextRunAt ?? schedule.runAt ?? schedule.createdAt).getTime();
-    slots = [];
-    for (let at = anchor + Math.floor((from.getTime() - anchor) / stepMs + 1) * stepMs; at <= to.getTime() && slots.length <= MAX_BACKFILL_SLOTS; at += stepMs) {
-      slots.push(new Date(at));
-    }
-  } else {
-    slots = schedule.runAt && schedule.runAt > from && schedule.runAt <= to ? [schedule.runAt] : [];
+  // The same slot rule as the scheduler; an interval keeps the phase of its slot chain.
+  const timing = timingOf(schedule);
+  if (timing.scheduleType === 'interval') timing.nextRunAt ??= schedule.runAt ?? schedule.createdAt;
+  const slots: Date[] = [];
+  for (let slot = computeNextSlot(timing, from); slot && slot <= to && slots.length <= MAX_BACKFILL_SLOTS; slot = computeNextSlot(timing, slot)) {
+    slots.push(slot);
   }
   if (slots.length > MAX_BACKFILL_SLOTS) {
     throw new HourglassError(ErrorCode.validationError, `to: the range holds more than ${MAX_BACKFILL_SLOTS} slots; backfill a shorter range`, { field: 'to' });
@@ -88,11 +80,7 @@ export async function fireSchedule(runtime: Runtime, request: FireRequest): Prom
       random: runtime.random,
     });
     await insertRuns(tx, schema, plan.runs, sqlNow(runtime.clock));
-    if (plan.cancelRunIds.length > 0) {
-      const { cancelled, requested } = await cancelRuns(tx, schema, plan.cancelRunIds, 'replaced by a newer run (overlap policy replace)', sqlNow(runtime.clock));
-      await cancelDependents(tx, schema, cancelled, sqlNow(runtime.clock));
-      for (const id of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + id]);
-    }
+    if (plan.cancelRunIds.length > 0) await cancelRunsNow(tx, schema, plan.cancelRunIds, { reason: REPLACED_REASON, now: sqlNow(runtime.clock) });
     await recordFiring(tx, schema, schedule.id, { fired: plan.fired, skipped: plan.skipped, now, lastRunId: plan.lastRunId });
     await insertAuditEntry(tx, schema, {
       actor: request.actor.name,
@@ -103,7 +91,6 @@ export async function fireSchedule(runtime: Runtime, request: FireRequest): Prom
       before: null,
       after: { runs: plan.runs.length, fired: plan.fired, skipped: plan.skipped, range: request.range ?? null },
     });
-    if (plan.fired > 0) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
     return { runs: plan.runs, fired: plan.fired, skipped: plan.skipped };
   });
   if (result.fired > 0) runtime.wakeWorker();

@@ -11,13 +11,13 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/database.js';
 import { insertRuns } from '../db/queries/fire-due.js';
-import { cancelRuns, findRun, listRuns } from '../db/queries/job-runs.js';
-import { cancelDependents } from '../db/queries/finish-runs.js';
+import { findRun, listRuns } from '../db/queries/job-runs.js';
+import { cancelRunsNow } from '../worker/cancel-runs.js';
 import { insertAuditEntry } from '../db/queries/audit-log.js';
 import { listLogLines } from '../db/queries/run-logs.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { JobRun, JobRunLog } from '../model.js';
-import { Notification, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
@@ -67,7 +67,6 @@ export function createRunService(runtime: Runtime) {
     const inserted = await db.transaction(async (tx) => {
       await insertRuns(tx, schema, [run], sqlNow(runtime.clock));
       await insertAuditEntry(tx, schema, { actor: actor.name, action, entity: 'job_run', entityId: run.id, tenantId: run.tenantId, before, after: { job_type: run.jobType, trigger: run.trigger } });
-      await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
       return (await findRun(tx, schema, run.id))!;
     });
     runtime.wakeWorker();
@@ -141,9 +140,7 @@ export function createRunService(runtime: Runtime) {
         if (before.status !== 'pending' && before.status !== 'running') {
           throw new HourglassError(ErrorCode.invalidState, `run ${id} is already ${before.status}`);
         }
-        const { cancelled, requested } = await cancelRuns(tx, schema, [id], `cancelled by ${actor.name}`, sqlNow(runtime.clock));
-        await cancelDependents(tx, schema, cancelled, sqlNow(runtime.clock));
-        for (const runId of requested) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.cancelPrefix + runId]);
+        const { cancelled, requested } = await cancelRunsNow(tx, schema, [id], { reason: `cancelled by ${actor.name}`, now: sqlNow(runtime.clock) });
         await insertAuditEntry(tx, schema, { actor: actor.name, action: 'run.cancel', entity: 'job_run', entityId: id, tenantId: before.tenantId, before: { status: before.status }, after: { status: cancelled.length > 0 ? 'cancelled' : 'cancel_requested' } });
         return { run: (await findRun(tx, schema, id))!, requested };
       });

@@ -69,11 +69,12 @@ export function computeNextSlot(timing: ScheduleTiming, after: Date): Date | nul
     case 'interval': {
       const stepMs = (timing.intervalSeconds ?? 0) * 1000;
       if (stepMs <= 0) return null;
-      // Keep the phase of the anchor (the current slot chain, or run_at for a new schedule).
+      // Slots are the anchor plus whole steps, before or after it: the phase of the slot chain
+      // (or of run_at for a new schedule) is kept whatever instant is asked about.
       const anchor = timing.nextRunAt ?? timing.runAt;
       if (!anchor) return new Date(after.getTime() + stepMs);
       const steps = Math.floor((after.getTime() - anchor.getTime()) / stepMs) + 1;
-      return new Date(anchor.getTime() + Math.max(steps, 0) * stepMs);
+      return new Date(anchor.getTime() + steps * stepMs);
     }
     case 'once':
       return timing.runAt && timing.runAt > after ? timing.runAt : null;

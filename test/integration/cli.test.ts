@@ -104,7 +104,7 @@ describe('hourglass migrate, tick and start', () => {
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('hourglass stopped');
 
-    await database.sql(`update hourglass.scheduled_jobs set next_run_at = now() - interval '5 seconds' where key = 'greet-every-minute'`);
+    await database.sql(`update hourglass.scheduled_jobs set next_run_at = now() - interval '5 seconds' where key = 'greet-new-year'`);
     const ticked = await runCli(['tick', '--drain', '--json', '--config', config], database.env);
     expect(ticked.code).toBe(0);
     expect(JSON.parse(ticked.stdout)).toMatchObject({ schedules: 1, runs: 1 });
@@ -118,10 +118,10 @@ describe('hourglass migrate, tick and start', () => {
 
     // The operator's verbs, while no process holds the database.
     const listed = await runCli(['schedules', 'ls', '--json', '--config', config], database.env);
-    expect(JSON.parse(listed.stdout).map((schedule: { key: string }) => schedule.key)).toEqual(['greet-every-minute']);
-    const paused = await runCli(['schedules', 'pause', 'greet-every-minute', '--note', 'maintenance window', '--json', '--config', config], database.env);
+    expect(JSON.parse(listed.stdout).map((schedule: { key: string }) => schedule.key)).toEqual(['greet-new-year']);
+    const paused = await runCli(['schedules', 'pause', 'greet-new-year', '--note', 'maintenance window', '--json', '--config', config], database.env);
     expect(JSON.parse(paused.stdout)).toMatchObject({ status: 'paused', pauseNote: 'maintenance window' });
-    const removed = await runCli(['schedules', 'rm', 'greet-every-minute', '--config', config], database.env);
+    const removed = await runCli(['schedules', 'rm', 'greet-new-year', '--config', config], database.env);
     expect(removed.code).toBe(1);
     expect(removed.stderr).toContain('defined in code');
     const history = await runCli(['runs', 'ls', '--status', 'completed', '--json', '--config', config], database.env);
