@@ -87,6 +87,8 @@ export interface ScheduledJob {
   jitterSeconds: number;
   nextRunAt: Date | null;
   lastRunAt: Date | null;
+  /** When a slot last went unfired under the missed-run policy. */
+  lastMissedAt: Date | null;
   lastRunId: string | null;
   lastStatus: string | null;
   lastError: string | null;

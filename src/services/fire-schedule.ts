@@ -15,7 +15,7 @@ import { REPLACED_REASON, jobDefaultsFrom, resolveBatch, timingOf } from '../sch
 import { planFiring, type FiringSlot, type PlannedRun } from '../scheduler/plan-firing.js';
 import { computeNextSlot } from '../time/slots.js';
 import { newId } from '../util/ids.js';
-import type { Actor } from './schedules.js';
+import type { Actor } from './actor.js';
 import { sqlNow } from '../util/clock.js';
 
 /** Most slots one backfill may fire. */

@@ -22,7 +22,7 @@ import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
 import { instantSchema, parseWith, toValidationError } from './schedule-input.js';
-import { libraryActor, type Actor } from './schedules.js';
+import { assertMayChange, canSee, libraryActor, resolveTenant, type Actor } from './actor.js';
 import { readDatabaseNow } from '../db/queries/database-now.js';
 import { sqlNow } from '../util/clock.js';
 
@@ -55,11 +55,11 @@ export interface RunListOptions {
 export function createRunService(runtime: Runtime) {
   const { db, schema } = runtime;
 
-  async function load(id: string, actor: Actor, lock = false, tx: Queryable = db): Promise<JobRun> {
-    const run = isUuid(id) ? await findRun(tx, schema, id, lock) : null;
-    if (!run || (actor.tenantId !== undefined && run.tenantId !== actor.tenantId)) {
-      throw new HourglassError(ErrorCode.notFound, `run "${id}" not found`, { field: 'id' });
-    }
+  /** Reads a run the actor can see; `forChange` locks it and checks the actor may change it. */
+  async function load(id: string, actor: Actor, forChange = false, tx: Queryable = db): Promise<JobRun> {
+    const run = isUuid(id) ? await findRun(tx, schema, id, forChange) : null;
+    if (!run || !canSee(actor, run.tenantId)) throw new HourglassError(ErrorCode.notFound, `run "${id}" not found`, { field: 'id' });
+    if (forChange) assertMayChange(actor, run.tenantId, `run ${id}`);
     return run;
   }
 
@@ -81,6 +81,8 @@ export function createRunService(runtime: Runtime) {
         const check = job.payloadSchema.safeParse(parsed.payload ?? {});
         if (!check.success) throw toValidationError(check.error, 'payload.');
       }
+      const tenantId = resolveTenant(actor, parsed.tenantId);
+      assertMayChange(actor, tenantId, 'a run without tenant_id');
       const now = await readDatabaseNow(db, runtime.clock);
       return insertOne(
         {
@@ -88,7 +90,7 @@ export function createRunService(runtime: Runtime) {
           scheduledJobId: null,
           scheduleName: null,
           batchId: null,
-          tenantId: actor.tenantId !== undefined ? actor.tenantId : (parsed.tenantId ?? null),
+          tenantId,
           jobType: job.name,
           trigger: 'api',
           status: 'pending',
@@ -149,6 +151,7 @@ export function createRunService(runtime: Runtime) {
 
     async retry(id: string, actor: Actor = libraryActor): Promise<JobRun> {
       const original = await load(id, actor);
+      assertMayChange(actor, original.tenantId, `run ${id}`);
       if (original.status === 'pending' || original.status === 'running') {
         throw new HourglassError(ErrorCode.invalidState, `run ${id} is still ${original.status}: only finished runs can be retried`);
       }

@@ -22,14 +22,9 @@ import { timingOf } from '../scheduler/tick.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { inputFromSchedule, normalizeSchedule, parseWith, pauseInputSchema, scheduleInputSchema, type ScheduleInput } from './schedule-input.js';
 import { fireSchedule, type FireResult } from './fire-schedule.js';
+import { assertMayChange, canSee, libraryActor, resolveTenant, type Actor } from './actor.js';
 
-/** Who is acting, and which tenant they are confined to (undefined: all tenants). */
-export interface Actor {
-  name: string;
-  tenantId?: string | null;
-}
-
-export const libraryActor: Actor = { name: 'library' };
+export { libraryActor, type Actor } from './actor.js';
 
 export interface ScheduleListOptions {
   status?: 'active' | 'paused' | 'inactive';
@@ -47,13 +42,11 @@ const statusFields = new Set(['status', 'isActive', 'pausedUntil', 'pauseNote'])
 export function createScheduleService(runtime: Runtime) {
   const { db, schema } = runtime;
 
-  function isVisible(row: ScheduledJob, actor: Actor): boolean {
-    return actor.tenantId === undefined || row.tenantId === actor.tenantId;
-  }
-
-  async function load(tx: Queryable, idOrKey: string, actor: Actor, lock = false): Promise<ScheduledJob> {
-    const row = typeof idOrKey === 'string' && idOrKey.length <= 200 ? await findSchedule(tx, schema, idOrKey, lock) : null;
-    if (!row || !isVisible(row, actor)) throw new HourglassError(ErrorCode.notFound, `schedule "${idOrKey}" not found`, { field: 'id' });
+  /** Reads a schedule the actor can see; `forChange` locks it and checks the actor may change it. */
+  async function load(tx: Queryable, idOrKey: string, actor: Actor, forChange = false): Promise<ScheduledJob> {
+    const row = typeof idOrKey === 'string' && idOrKey.length <= 200 ? await findSchedule(tx, schema, idOrKey, forChange) : null;
+    if (!row || !canSee(actor, row.tenantId)) throw new HourglassError(ErrorCode.notFound, `schedule "${idOrKey}" not found`, { field: 'id' });
+    if (forChange) assertMayChange(actor, row.tenantId, `schedule "${row.name}"`);
     return row;
   }
 
@@ -90,7 +83,8 @@ export function createScheduleService(runtime: Runtime) {
 
   async function create(input: ScheduleInput, actor: Actor = libraryActor): Promise<ScheduledJob> {
     const parsed = parseWith(scheduleInputSchema, input);
-    if (actor.tenantId !== undefined) parsed.tenantId = actor.tenantId;
+    parsed.tenantId = resolveTenant(actor, parsed.tenantId);
+    assertMayChange(actor, parsed.tenantId, 'a schedule without tenant_id');
     const columns = normalizeSchedule(parsed, runtime.registry);
     return mutate('schedule.create', actor, async (tx) => {
       if (columns.key && (await findSchedule(tx, schema, columns.key))) {
@@ -128,7 +122,8 @@ export function createScheduleService(runtime: Runtime) {
         if (!parsed.cronExpression) merged.cronExpression = null;
       }
       if (parsed.isActive !== undefined && parsed.status === undefined) delete merged.status;
-      if (actor.tenantId !== undefined) merged.tenantId = actor.tenantId;
+      merged.tenantId = resolveTenant(actor, merged.tenantId);
+      assertMayChange(actor, merged.tenantId, 'a schedule without tenant_id');
       const columns = normalizeSchedule(merged, runtime.registry);
       const timingChanged = ['scheduleType', 'cronExpression', 'timezone', 'intervalSeconds', 'runAt', 'dstGap', 'dstOverlap'].some((key) => key in parsed);
       const reactivated = before.status === 'inactive' && columns.status !== 'inactive';

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load.js';
 import { createHourglass, type Hourglass } from '../../hourglass.js';
 import { ErrorCode, HourglassError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
-import type { Actor } from '../../services/schedules.js';
+import type { Actor } from '../../services/actor.js';
 import type { Command, CommandContext } from './index.js';
 
 async function withHourglass<T>(context: CommandContext, fn: (hourglass: Hourglass, actor: Actor) => Promise<T>): Promise<T> {

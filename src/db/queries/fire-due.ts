@@ -112,6 +112,7 @@ const writeFiringsSql = (s: SchemaName) => `
         run_count = j.run_count + u.fired,
         skipped_count = j.skipped_count + u.skipped,
         missed_count = j.missed_count + u.missed,
+        last_missed_at = case when u.missed > 0 then coalesce($2::timestamptz, now()) else j.last_missed_at end,
         suppressed_count = j.suppressed_count + u.suppressed,
         last_run_at = coalesce(u.last_run_at, j.last_run_at),
         last_run_id = coalesce(u.last_run_id, j.last_run_id),
