@@ -30,12 +30,16 @@ import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { tick, type TickOptions, type TickResult } from './scheduler/tick.js';
 import { createScheduleService, type ScheduleService } from './services/schedules.js';
 import { createRunService, type RunService } from './services/runs.js';
+import { createTokenService, type TokenService } from './services/tokens.js';
+import { createServices } from './services/index.js';
+import { createApiServer, type ApiServer } from './api/server.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { newId } from './util/ids.js';
 import { createWorker, type Worker } from './worker/worker.js';
 import { createHeartbeat, type Heartbeat } from './worker/heartbeat.js';
 import { recoverLeases } from './worker/recovery.js';
 import { VERSION } from './version.js';
+import { ErrorCode, HourglassError } from './errors.js';
 
 /** Seams for tests and embedding applications; none is needed in normal use. */
 export interface HourglassSeams {
@@ -53,6 +57,9 @@ export interface Hourglass extends HourglassEvents {
   readonly registry: Registry;
   readonly schedules: ScheduleService;
   readonly runs: RunService;
+  readonly tokens: TokenService;
+  /** The admin API's base URL while it serves (`api.enabled`), else null. */
+  readonly apiUrl: string | null;
   /** Opens and migrates the database; called by everything that needs it. */
   ready(): Promise<Runtime>;
   start(): Promise<void>;
@@ -109,6 +116,7 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
   let scheduler: Scheduler | null = null;
   let worker: Worker | null = null;
   let heartbeat: Heartbeat | null = null;
+  let api: ApiServer | null = null;
   let started = false;
 
   function onNotification(payload: string): void {
@@ -170,12 +178,29 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
     });
   }
 
+  async function startApi(rt: Runtime): Promise<void> {
+    const server = await createApiServer(rt, createServices(rt));
+    try {
+      await server.listen();
+    } catch (error) {
+      await server.close().catch(() => {});
+      await hourglass.stop();
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      throw inUse ? new HourglassError(ErrorCode.invalidConfig, `port ${config.port} is already in use: stop what holds it or set HOURGLASS_PORT`, { field: 'port', cause: error }) : error;
+    }
+    api = server;
+  }
+
   const hourglass: Hourglass = {
     config,
     registry,
     workerId,
     schedules: lazy(createScheduleService),
     runs: lazy(createRunService),
+    tokens: lazy(createTokenService),
+    get apiUrl() {
+      return api?.url ?? null;
+    },
     ready,
     on: events.on,
     once: events.once,
@@ -200,11 +225,14 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
       if (config.worker.enabled) (worker = createWorker(rt, workerId)).start();
       if (config.scheduler.enabled) (scheduler = createScheduler(rt)).start();
       started = true;
-      logger.info({ roles, schema: schema.name, backend: rt.db.kind, jobTypes: registry.list().length, workerId }, 'hourglass started');
+      if (config.api.enabled) await startApi(rt);
+      logger.info({ roles, schema: schema.name, backend: rt.db.kind, jobTypes: registry.list().length, workerId, api: api?.url }, 'hourglass started');
       events.emit('hourglass:started', { roles });
     },
 
     async stop() {
+      await api?.close();
+      api = null;
       await scheduler?.stop();
       await worker?.stop();
       await heartbeat?.stop();

@@ -51,6 +51,23 @@ export const builtinJobsSchema = z.strictObject({
   command: z.boolean().default(false).describe('Register the built-in command job type'),
 });
 
+export const apiConfigSchema = z.strictObject({
+  /** Serves the admin REST API and the console (on for `hourglass start` and `hourglass api`). @default false */
+  enabled: z.boolean().default(false).describe('Serve the REST API and console in this process (on for the start and api commands)'),
+  /** Interface the API listens on. @default '0.0.0.0' */
+  host: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on'),
+  /** The URL people reach the console at (links in messages). @default http://localhost:<port> */
+  publicUrl: z.url().optional().describe('URL of the console as people reach it (default http://localhost:PORT)'),
+  /** Largest request body. @default 1048576 */
+  bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('Largest request body (bytes); larger gets 413'),
+  /** Changes (non-GET requests) one token may make per window. @default 600 */
+  rateLimitMax: positiveInt.default(600).describe('Changes one token may make per rate-limit window; more get 429'),
+  /** The rate-limit window. @default 60000 */
+  rateLimitWindowMs: positiveInt.default(60_000).describe('Rate-limit window (ms)'),
+  /** Comment lines sent on idle event streams so proxies keep them open. @default 15000 */
+  sseHeartbeatMs: positiveInt.default(15_000).describe('Heartbeat interval of GET /events (ms)'),
+});
+
 export const configSchema = z.strictObject({
   /** PostgreSQL connection string; absent = embedded PGlite in `dataDir`. */
   databaseUrl: z.string().min(1).optional().describe('PostgreSQL URL; absent = embedded PGlite; env DATABASE_URL'),
@@ -66,6 +83,7 @@ export const configSchema = z.strictObject({
   jobs: z.array(z.custom<JobDefinition<any>>((value) => typeof value === 'object' && value !== null)).default([]).describe('Job types registered in code (defineJob)'),
   /** Schedules defined in code, synced at start-up. */
   schedules: z.array(z.custom<ScheduleDefinition>((value) => typeof value === 'object' && value !== null)).default([]).describe('Schedules defined in code (defineSchedule), synced at start-up'),
+  api: apiConfigSchema.default({ enabled: false, host: '0.0.0.0', bodyLimitBytes: 1024 * 1024, rateLimitMax: 600, rateLimitWindowMs: 60_000, sseHeartbeatMs: 15_000 }),
   builtinJobs: builtinJobsSchema.default({ http: true, command: false }),
   scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100 }),
   worker: workerConfigSchema.default({

@@ -129,3 +129,17 @@ export function planDueSlots(timing: ScheduleTiming, now: Date, limits: SlotLimi
   for (const slot of onTime) fire.push({ slot, trigger: 'cron' });
   return { fire, missed: missed.length - (fire.length - onTime.length), suppressed, nextRunAt };
 }
+
+/**
+ * The next `count` slots that will fire, starting at `nextRunAt` and leaving out slots that
+ * blackout windows suppress (a bounded scan: a window that hides everything yields fewer).
+ */
+export function listUpcomingSlots(timing: ScheduleTiming, count: number, maxScan = 10_000): Date[] {
+  const slots: Date[] = [];
+  let slot = timing.nextRunAt;
+  for (let scanned = 0; slot && slots.length < count && scanned < maxScan; scanned += 1) {
+    if (timing.exclusions.length === 0 || !isExcluded(slot, timing.exclusions, timing.timezone)) slots.push(slot);
+    slot = timing.scheduleType === 'once' ? null : computeNextSlot(timing, slot);
+  }
+  return slots;
+}

@@ -102,3 +102,10 @@ create index audit_log_actor_idx on {{schema}}.audit_log (actor, at desc);
 -- When a schedule last let a slot go unfired under its missed-run policy (the dashboard's
 -- "missed" list; `missed_count` alone cannot say when).
 alter table {{schema}}.scheduled_jobs add column last_missed_at timestamptz;
+
+-- The dashboard's windows on finished runs (the last 24 h, the last 30 days), for all runs and
+-- for one schedule's stats. Unfinished runs have no `finished_at` and stay out of both.
+create index job_runs_finished_idx on {{schema}}.job_runs (finished_at)
+  where finished_at is not null;
+create index job_runs_schedule_finished_idx on {{schema}}.job_runs (scheduled_job_id, finished_at)
+  where finished_at is not null;
