@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineJob } from '../../src/define.js';
+import { createHourglass } from '../../src/hourglass.js';
+import { silentLogger } from '../../src/logger.js';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { setupTestDatabase } from '../helpers/db.js';
+import { openEventStream, type SseClient } from '../helpers/sse.js';
+
+const testDb = setupTestDatabase();
+const streams: SseClient[] = [];
+
+afterEach(() => {
+  for (const stream of streams.splice(0)) stream.close();
+});
+
+const jobs = [defineJob({ name: 'tidy', run: async () => ({ tidied: true }) })];
+
+async function stream(api: TestApi, token = api.tokens.viewer): Promise<SseClient> {
+  const client = await openEventStream(`${api.url}/api/admin/events`, { authorization: `Bearer ${token}` });
+  streams.push(client);
+  return client;
+}
+
+describe('GET /events', () => {
+  it('streams a schedule being created and its run being created, started and finished', async () => {
+    const api = await startTestApi(testDb, { jobs, worker: { enabled: true } });
+    const events = await stream(api);
+    const created = await api.request('POST', '/api/admin/scheduled-jobs', { body: { name: 'Tidy', job_type: 'tidy', cron_expression: '0 3 * * *' } });
+    await events.next((event) => event.event === 'schedule.created' && event.data.id === created.body.id);
+    const fired = await api.request('POST', `/api/admin/scheduled-jobs/${created.body.id}/trigger`);
+    const runId = fired.body.runs[0].id;
+    await events.next((event) => event.event === 'run.created' && event.data.id === runId);
+    await events.next((event) => event.event === 'run.started' && event.data.id === runId);
+    const finished = await events.next((event) => event.event === 'run.finished' && event.data.id === runId);
+    expect(finished.data).toMatchObject({ type: 'run.finished', status: 'completed', previous_status: 'running', job_type: 'tidy', scheduled_job_id: created.body.id });
+  });
+
+  it("shows a tenant-bound token only its own tenant's changes", async () => {
+    const api = await startTestApi(testDb, { jobs });
+    const acme = await stream(api, await api.createToken('viewer', 'acme'));
+    const everyone = await stream(api);
+    const globex = await api.hourglass.runs.enqueue({ jobType: 'tidy', tenantId: 'globex' });
+    const mine = await api.hourglass.runs.enqueue({ jobType: 'tidy', tenantId: 'acme' });
+    await everyone.next((event) => event.data.id === globex.id);
+    await acme.next((event) => event.data.id === mine.id);
+    await everyone.next((event) => event.data.id === mine.id);
+    expect(acme.events.filter((event) => event.data.tenant_id !== undefined).map((event) => event.data.tenant_id)).toEqual(['acme']);
+  });
+
+  it('reports changes made by any process, straight from the database', async () => {
+    const api = await startTestApi(testDb, { jobs });
+    const events = await stream(api);
+    const run = await api.hourglass.runs.enqueue({ jobType: 'tidy' });
+    // Another process (here: plain SQL on the same database) changes the run.
+    await testDb.db().query(`update "${api.hourglass.config.schema}".job_runs set status = 'cancelled', finished_at = now() where id = $1`, [run.id]);
+    const finished = await events.next((event) => event.event === 'run.finished' && event.data.id === run.id);
+    expect(finished.data.status).toBe('cancelled');
+  });
+
+  it('streams to every API process on the same schema', async () => {
+    const api = await startTestApi(testDb, { jobs });
+    const second = createHourglass(
+      { ...api.hourglass.config, port: 0, api: { ...api.hourglass.config.api, enabled: true }, scheduler: { ...api.hourglass.config.scheduler, enabled: false }, worker: { ...api.hourglass.config.worker, enabled: false } },
+      { database: testDb.db(), logger: silentLogger },
+    );
+    await second.start();
+    try {
+      const first = await stream(api);
+      const other = await openEventStream(`${second.apiUrl}/api/admin/events`, { authorization: `Bearer ${api.tokens.viewer}` });
+      streams.push(other);
+      const schedule = await second.schedules.create({ name: 'Elsewhere', jobType: 'tidy', cronExpression: '0 4 * * *' });
+      await first.next((event) => event.event === 'schedule.created' && event.data.id === schedule.id);
+      await other.next((event) => event.event === 'schedule.created' && event.data.id === schedule.id);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('sends heartbeats on an idle stream and accepts the token as access_token', async () => {
+    const api = await startTestApi(testDb, { jobs, api: { sseHeartbeatMs: 50 } });
+    const events = await openEventStream(`${api.url}/api/admin/events?access_token=${api.tokens.viewer}`);
+    streams.push(events);
+    await expect.poll(() => events.comments.some((line) => line.startsWith(': heartbeat')), { timeout: 5000 }).toBe(true);
+  });
+
+  it('refuses a stream without a valid token', async () => {
+    const api = await startTestApi(testDb, { jobs });
+    expect((await api.request('GET', '/api/admin/events', { token: null })).status).toBe(401);
+    expect((await api.request('GET', '/api/admin/events?access_token=hg_nope', { token: null })).status).toBe(401);
+  });
+
+  it('announces a statement that changes hundreds of runs as one bulk event', async () => {
+    const api = await startTestApi(testDb, { jobs });
+    const events = await stream(api);
+    await testDb.db().query(`insert into "${api.hourglass.config.schema}".job_runs (job_type, trigger) select 'tidy', 'api' from generate_series(1, 250)`);
+    const bulk = await events.next((event) => event.event === 'runs.bulk_changed');
+    expect(bulk.data.count).toBe(250);
+  });
+});
