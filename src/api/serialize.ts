@@ -5,7 +5,8 @@
  */
 import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js';
 import type { ApiToken } from '../db/queries/api-tokens.js';
-import { camelCase, snakeCase, type ApiTokenWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WorkerWire } from './wire.js';
+import { camelCase, snakeCase } from '../util/case.js';
+import { type ApiTokenWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WorkerWire } from './wire.js';
 
 /** Top-level keys to snake_case, Dates to ISO strings; nested values untouched. */
 export function toWire<T extends object>(value: T): Wire<T> {

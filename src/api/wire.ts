@@ -9,6 +9,7 @@
  * object is strict: an unknown field is a `validation_error` naming it.
  */
 import { z } from 'zod';
+import { snakeCase } from '../util/case.js';
 import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js';
 import type { ApiToken } from '../db/queries/api-tokens.js';
 import { instantSchema, pauseInputSchema, scheduleInputSchema } from '../services/schedule-input.js';
@@ -23,14 +24,6 @@ export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
 type WireValue<T> = T extends Date ? string : T;
 /** A domain object as it travels: snake_case keys, instants as ISO strings. */
 export type Wire<T> = { [K in keyof T as K extends string ? SnakeCase<K> : never]: WireValue<T[K]> };
-
-export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
-}
-
-export function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
-}
 
 type SnakeShape<S extends z.ZodRawShape> = { [K in keyof S as K extends string ? SnakeCase<K> : never]: S[K] };
 

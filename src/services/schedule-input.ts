@@ -5,6 +5,7 @@
  * consistency of schedule type and execution mode. Every error names its field.
  */
 import { z } from 'zod';
+import { snakeCase } from '../util/case.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { validateCron } from '../time/cron.js';
@@ -65,7 +66,6 @@ export const pauseInputSchema = z.strictObject({
 type ParsedInput = z.output<typeof scheduleInputSchema>;
 
 /** The field an issue concerns; a strict object reports unknown keys on itself, so name the first. */
-const snakeCase = (key: string) => key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`);
 
 /**
  * The field an issue concerns, named as on the wire (snake_case, like the hand-written checks),

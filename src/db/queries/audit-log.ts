@@ -5,6 +5,7 @@
 import type { Queryable } from '../database.js';
 import type { SchemaName } from '../schema-name.js';
 import { camelizeRows } from './rows.js';
+import { snakeCase } from '../../util/case.js';
 
 export interface AuditEntry {
   actor: string;
@@ -25,7 +26,7 @@ const insertSql = (s: SchemaName) => `
 function snapshot(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);
-  const entries = Object.entries(value).map(([key, field]) => [key.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`), field]);
+  const entries = Object.entries(value).map(([key, field]) => [snakeCase(key), field]);
   return JSON.stringify(Object.fromEntries(entries));
 }
 

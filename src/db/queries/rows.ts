@@ -2,12 +2,14 @@
  * Row mapping shared by the query modules: snake_case columns to camelCase properties, with
  * the key conversions cached (rows of one table repeat the same keys).
  */
+import { camelCase } from '../../util/case.js';
+
 const keyCache = new Map<string, string>();
 
 function camelKey(key: string): string {
   let camel = keyCache.get(key);
   if (camel === undefined) {
-    camel = key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+    camel = camelCase(key);
     keyCache.set(key, camel);
   }
   return camel;
