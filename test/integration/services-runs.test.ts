@@ -225,9 +225,10 @@ describe('tenant scoping of runs', () => {
     expect((await hg.runs.list({ tenantId: 'tenant-b' }, alice)).items).toEqual([]);
   });
 
-  test('runs an actor enqueues are forced into its tenant', async () => {
+  test('runs an actor enqueues land in its tenant, and another tenant is refused', async () => {
     const { hg } = await setup();
-    const mine = await hg.runs.enqueue({ jobType: 'cleanup', tenantId: 'tenant-b' }, alice);
+    expect((await rejected(hg.runs.enqueue({ jobType: 'cleanup', tenantId: 'tenant-b' }, alice))).code).toBe('forbidden');
+    const mine = await hg.runs.enqueue({ jobType: 'cleanup' }, alice);
     expect(mine.tenantId).toBe('tenant-a');
     await hg.runs.enqueue({ jobType: 'cleanup' }, bob);
     expect((await hg.runs.list({}, alice)).items.map((run) => run.id)).toEqual([mine.id]);

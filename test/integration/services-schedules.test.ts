@@ -304,12 +304,13 @@ describe('tenant scoping of schedules', () => {
     expect((await hg.schedules.list({ tenantId: 'tenant-b' }, alice)).items).toEqual([]);
   });
 
-  test('schedules an actor creates or updates are forced into its tenant', async () => {
+  test('schedules an actor creates land in its tenant, and another tenant is refused', async () => {
     const { hg } = await setup();
-    const created = await hg.schedules.create({ ...nightly, tenantId: 'tenant-b' }, alice);
+    expect((await rejected(hg.schedules.create({ ...nightly, tenantId: 'tenant-b' }, alice))).code).toBe('forbidden');
+    const created = await hg.schedules.create(nightly, alice);
     expect(created.tenantId).toBe('tenant-a');
-    const updated = await hg.schedules.update(created.id, { tenantId: 'tenant-b' }, { actor: alice });
-    expect(updated.tenantId).toBe('tenant-a');
+    expect((await rejected(hg.schedules.update(created.id, { tenantId: 'tenant-b' }, { actor: alice }))).code).toBe('forbidden');
+    expect((await hg.schedules.get(created.id)).tenantId).toBe('tenant-a');
     expect((await hg.schedules.list({}, alice)).items.map((item) => item.id)).toEqual([created.id]);
     expect((await hg.schedules.list({}, bob)).items).toEqual([]);
   });
