@@ -33,8 +33,7 @@ import { ErrorCode, HourglassError } from '../errors.js';
 import type { JobRun, RunStatus, ScheduledJob } from '../model.js';
 import type { Runtime } from '../runtime.js';
 import { timingOf } from '../scheduler/tick.js';
-import { isExcluded } from '../time/exclusions.js';
-import { computeNextSlot } from '../time/slots.js';
+import { listUpcomingSlots } from '../time/slots.js';
 import { canSee, libraryActor, type Actor } from './actor.js';
 
 /** Outcomes of the runs that finished on one UTC day. */
@@ -164,16 +163,14 @@ function toLateSchedule(row: LateOrMissedRow, now: Date): LateSchedule {
  * slot rules; slots inside a blackout window are left out (they will be suppressed, not fired).
  */
 export function computeUpcomingSlots(schedule: ScheduledJob, count: number): UpcomingSlot[] {
-  const timing = timingOf(schedule);
-  const slots: UpcomingSlot[] = [];
-  let slot = schedule.nextRunAt;
-  for (let scanned = 0; slot && slots.length < count && scanned < MAX_SLOT_SCAN; scanned += 1) {
-    if (timing.exclusions.length === 0 || !isExcluded(slot, timing.exclusions, timing.timezone)) {
-      slots.push({ scheduledJobId: schedule.id, scheduleKey: schedule.key, scheduleName: schedule.name, tenantId: schedule.tenantId, timezone: schedule.timezone, at: slot });
-    }
-    slot = computeNextSlot(timing, slot);
-  }
-  return slots;
+  return listUpcomingSlots(timingOf(schedule), count, MAX_SLOT_SCAN).map((at) => ({
+    scheduledJobId: schedule.id,
+    scheduleKey: schedule.key,
+    scheduleName: schedule.name,
+    tenantId: schedule.tenantId,
+    timezone: schedule.timezone,
+    at,
+  }));
 }
 
 /** The `count` earliest slots of `schedules`, earliest first (ties by schedule id). */
