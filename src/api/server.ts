@@ -58,6 +58,26 @@ function parsePart(schema: Route['params'], value: unknown, fallback: unknown): 
   return parseWith(schema, value ?? fallback);
 }
 
+/**
+ * PostgreSQL stores no NUL character, in text or in jsonb: a string holding one would fail
+ * in the database (a 500), so it is refused here, naming where it is. Iterative: bodies may be
+ * nested deeper than the stack.
+ */
+function refuseNul(value: unknown, prefix: string): void {
+  const pending: Array<[unknown, string]> = [[value, prefix]];
+  while (pending.length > 0) {
+    const [item, path] = pending.pop()!;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) throw new HourglassError(ErrorCode.validationError, `${path || 'body'}: the NUL character (\\u0000) is not allowed`, { field: path || 'body' });
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        if (key.includes('\u0000')) throw new HourglassError(ErrorCode.validationError, `${path || 'body'}: the NUL character (\\u0000) is not allowed in a key`, { field: path || 'body' });
+        pending.push([child, path ? `${path}.${key}` : key]);
+      }
+    }
+  }
+}
+
 function registerRoute(app: FastifyInstance, route: Route, deps: ApiDeps): void {
   const { services, runtime } = deps;
   const limiter = app.rateLimit({
@@ -80,6 +100,9 @@ function registerRoute(app: FastifyInstance, route: Route, deps: ApiDeps): void 
     preHandler: rateLimited ? limiter : undefined,
     handler: async (request, reply) => {
       if (!route.body && request.body !== undefined) throw new HourglassError(ErrorCode.validationError, 'body: this endpoint takes no body', { field: 'body' });
+      refuseNul(request.params, '');
+      refuseNul(request.query, '');
+      refuseNul(request.body, '');
       const reply_ = await route.handle(
         {
           params: parsePart(route.params, request.params, {}),
@@ -150,6 +173,9 @@ async function buildApp(deps: ApiDeps, hub: EventHub, metrics: Metrics): Promise
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 2000 },
     logger: false,
+    // Errors the router raises before any route (a malformed URL, an over-long parameter) get
+    // the same translation as every other error.
+    frameworkErrors: (error, _, reply) => sendError(reply, error, runtime),
   });
   // An empty body with a JSON content type is "no options", like no body at all.
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { snakeCase } from '../util/case.js';
 import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js';
 import type { ApiToken } from '../db/queries/api-tokens.js';
-import { instantSchema, pauseInputSchema, scheduleInputSchema } from '../services/schedule-input.js';
+import { INSTANT_RANGE_MESSAGE, instantSchema, isStorableInstant, pauseInputSchema, scheduleInputSchema } from '../services/schedule-input.js';
 import { enqueueInputSchema } from '../services/runs.js';
 import { tokenInputSchema } from '../services/tokens.js';
 
@@ -43,7 +43,10 @@ const limit = z
 const cursor = z.string().min(1).max(500);
 const filterText = z.string().min(1).max(200);
 const uuid = z.uuid({ error: 'expected a uuid' });
-const queryInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant with an offset, e.g. 2026-01-01T00:00:00Z' }).transform((value) => new Date(value));
+const queryInstant = z.iso
+  .datetime({ offset: true, error: 'expected an ISO 8601 instant with an offset, e.g. 2026-01-01T00:00:00Z' })
+  .transform((value) => new Date(value))
+  .refine(isStorableInstant, INSTANT_RANGE_MESSAGE);
 
 export const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 

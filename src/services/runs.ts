@@ -21,7 +21,7 @@ import type { Runtime } from '../runtime.js';
 import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
-import { instantSchema, parseWith, toValidationError } from './schedule-input.js';
+import { instantSchema, isStorableInstant, parseWith, toValidationError } from './schedule-input.js';
 import { assertMayChange, canSee, libraryActor, resolveTenant, type Actor } from './actor.js';
 import { readDatabaseNow } from '../db/queries/database-now.js';
 import { sqlNow } from '../util/clock.js';
@@ -121,7 +121,7 @@ export function createRunService(runtime: Runtime) {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
       const before = options.cursor ? decodeCursor(options.cursor, 2) : undefined;
       const beforeAt = before ? new Date(before[0]!) : undefined;
-      if (before && (Number.isNaN(beforeAt!.getTime()) || !isUuid(before[1]!))) throw invalidCursor();
+      if (before && (!isStorableInstant(beforeAt!) || !isUuid(before[1]!))) throw invalidCursor();
       for (const [field, value] of [['scheduled_job_id', options.scheduledJobId], ['batch_id', options.batchId]] as const) {
         if (value !== undefined && !isUuid(value)) throw new HourglassError(ErrorCode.validationError, `${field}: expected a uuid`, { field });
       }

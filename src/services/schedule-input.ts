@@ -17,8 +17,19 @@ import type { ScheduleColumns } from '../db/queries/scheduled-jobs.js';
 const text = (max: number) => z.string().trim().min(1).max(max);
 const jsonObject = z.record(z.string(), z.unknown());
 const seconds = z.number().int().min(1).max(10 * 365 * 86_400);
+/**
+ * Whether both backends store and read back `date`: years 1 to 9999 (UTC). PostgreSQL has no
+ * year 0, and PGlite sends dates as ISO text, so `0000-01-01T00:00:00Z` (which the ISO format
+ * allows) would fail in the database instead of being refused as bad input.
+ */
+export function isStorableInstant(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+}
+export const INSTANT_RANGE_MESSAGE = 'expected an instant between the years 0001 and 9999 (UTC)';
+
 /** An instant: a Date, or an ISO 8601 string with an offset. */
-export const instantSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))]);
+export const instantSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))]).refine(isStorableInstant, INSTANT_RANGE_MESSAGE);
 
 export const scheduleInputSchema = z.strictObject({
   key: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected 1-100 letters, digits or _ . : -').nullish(),

@@ -95,6 +95,8 @@ export function spawnHourglass(options: SpawnOptions): HourglassProcess {
       DATABASE_URL: databaseUrlFor(options.applicationName),
       HOURGLASS_SCHEMA: options.schema,
       LOG_LEVEL: options.logLevel ?? 'info',
+      // `start` serves the API: a random port, so processes and test files never collide.
+      HOURGLASS_PORT: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,65 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { currentBackend, testDatabaseUrl, uniqueSchemaName } from '../helpers/db.js';
-import { runCli, spawnCli, type CliProcess } from '../helpers/cli.js';
+import { currentBackend } from '../helpers/db.js';
+import { cliTestKit, runCli, spawnCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 
 const config = 'test/fixtures/cli.config.ts';
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** Environment pointing the CLI at a fresh database of the current backend, and a SQL helper for it. */
-function freshDatabase() {
-  if (currentBackend() === 'postgres') {
-    const schema = uniqueSchemaName();
-    cleanups.push(async () => {
-      const client = new pg.Client({ connectionString: testDatabaseUrl() });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    });
-    return {
-      env: { DATABASE_URL: testDatabaseUrl(), HOURGLASS_SCHEMA: schema },
-      async sql<T>(text: string): Promise<T[]> {
-        const client = new pg.Client({ connectionString: testDatabaseUrl() });
-        await client.connect();
-        try {
-          return (await client.query(text.replaceAll('hourglass.', `"${schema}".`))).rows as T[];
-        } finally {
-          await client.end();
-        }
-      },
-    };
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), 'hourglass-cli-'));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  return {
-    env: { DATABASE_URL: undefined, HOURGLASS_DATA_DIR: dataDir },
-    // Only while no Hourglass process holds the directory.
-    async sql<T>(text: string): Promise<T[]> {
-      const db = new PGlite(dataDir);
-      try {
-        return (await db.query<T>(text)).rows;
-      } finally {
-        await db.close();
-      }
-    },
-  };
-}
-
-function track(cli: CliProcess): CliProcess {
-  cleanups.push(async () => {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-    await cli.exited;
-  });
-  return cli;
-}
+const { freshDatabase, track, stop } = cliTestKit();
 
 describe('hourglass cron', () => {
   test('prints the description and next slots in UTC and in the zone', async () => {
@@ -90,7 +39,7 @@ describe('hourglass cron', () => {
 });
 
 describe('hourglass migrate, tick and start', () => {
-  test('migrate creates the schema, tick fires due schedules, start runs them until SIGINT', async () => {
+  test('migrate creates the schema, tick fires due schedules, start runs them until SIGINT', { timeout: 120_000 }, async () => {
     const database = freshDatabase();
     const migrated = await runCli(['migrate', '--config', config], database.env);
     expect(migrated.code).toBe(0);
@@ -108,6 +57,13 @@ describe('hourglass migrate, tick and start', () => {
     const ticked = await runCli(['tick', '--drain', '--json', '--config', config], database.env);
     expect(ticked.code).toBe(0);
     expect(JSON.parse(ticked.stdout)).toMatchObject({ schedules: 1, runs: 1 });
+    if (currentBackend() === 'pglite') {
+      // Following a pending run cannot work while the follower holds the embedded database.
+      const pending = JSON.parse((await runCli(['runs', 'ls', '--status', 'pending', '--json', '--config', config], database.env)).stdout);
+      const stuck = await runCli(['runs', 'logs', pending[0].id, '-f', '--config', config], database.env);
+      expect(stuck.code).toBe(1);
+      expect(stuck.stderr).toContain('holds the embedded database');
+    }
 
     const second = track(spawnCli(['start', '--config', config], database.env));
     await waitFor(() => second.output().includes('run completed'), { timeoutMs: 60_000, message: 'the ticked run to complete' });
@@ -126,6 +82,10 @@ describe('hourglass migrate, tick and start', () => {
     expect(removed.stderr).toContain('defined in code');
     const history = await runCli(['runs', 'ls', '--status', 'completed', '--json', '--config', config], database.env);
     expect(JSON.parse(history.stdout)).toHaveLength(1);
+    // Following a finished run prints its lines and ends at once.
+    const followed = await runCli(['runs', 'logs', JSON.parse(history.stdout)[0].id, '-f', '--config', config], database.env);
+    expect(followed).toMatchObject({ code: 0, stderr: '' });
+    expect(followed.stdout).toMatch(/info\s+hello from attempt 1/);
     const audit = await database.sql<{ actor: string; action: string }>(`select actor, action from hourglass.audit_log where action = 'schedule.pause'`);
     expect(audit[0]!.actor).toMatch(/^cli:/);
   });
@@ -134,6 +94,85 @@ describe('hourglass migrate, tick and start', () => {
     const result = await runCli(['tick', '--config', 'does/not/exist.ts'], freshDatabase().env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('does/not/exist.ts');
+  });
+});
+
+describe('hourglass schedules and runs', () => {
+  // Many subprocesses, each opening the database: more time than the default.
+  test('exit codes: 3 for what does not exist, 2 for bad input naming the field, 1 for a conflict', { timeout: 120_000 }, async () => {
+    const { env } = freshDatabase();
+    const unknownSchedule = await runCli(['schedules', 'show', 'unknown-key', '--config', config], env);
+    expect(unknownSchedule.code).toBe(3);
+    expect(unknownSchedule.stderr).toContain('schedule "unknown-key" not found');
+    const unknownRun = await runCli(['runs', 'show', randomUUID(), '--config', config], env);
+    expect(unknownRun.code).toBe(3);
+    const badCron = await runCli(['schedules', 'create', '--name', 'Bad', '--job-type', 'greet', '--cron', '61 * * * *', '--config', config], env);
+    expect(badCron).toMatchObject({ code: 2, stdout: '' });
+    expect(badCron.stderr).toContain('cron_expression (--cron)');
+    const twoTimings = await runCli(['schedules', 'create', '--name', 'Bad', '--job-type', 'greet', '--cron', '0 * * * *', '--every', '60', '--config', config], env);
+    expect(twoTimings.code).toBe(2);
+    const wrongFlag = await runCli(['schedules', 'ls', '--cron', '0 * * * *', '--config', config], env);
+    expect(wrongFlag.code).toBe(2);
+    expect(wrongFlag.stderr).toContain('--cron does not apply to "ls"');
+    const unknownVerb = await runCli(['runs', 'frobnicate', '--config', config], env);
+    expect(unknownVerb.code).toBe(2);
+  });
+
+  test('schedules create from flags and from a file (the API body), then ls shows them', { timeout: 120_000 }, async () => {
+    const { env } = freshDatabase();
+    const args = ['--name', 'Hourly greet', '--key', 'hourly-greet', '--job-type', 'greet', '--cron', '0 * * * *', '--tz', 'Europe/Paris', '--payload', '{"who":"ops"}'];
+    const created = await runCli(['schedules', 'create', ...args, '--json', '--config', config], env);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ key: 'hourly-greet', status: 'active', cronExpression: '0 * * * *', timezone: 'Europe/Paris', payload: { who: 'ops' }, createdBy: expect.stringMatching(/^cli:/) });
+    const duplicate = await runCli(['schedules', 'create', ...args, '--config', config], env);
+    expect(duplicate.code).toBe(1);
+
+    const dir = mkdtempSync(join(tmpdir(), 'hourglass-schedule-'));
+    try {
+      const file = join(dir, 'schedule.json');
+      writeFileSync(file, JSON.stringify({ name: 'Nightly batch', key: 'nightly', job_types: ['greet', 'tick-tock'], cron_expression: '0 2 * * *', is_active: false }));
+      const fromFile = await runCli(['schedules', 'create', '--file', file, '--config', config], env);
+      expect(fromFile.code).toBe(0);
+      expect(fromFile.stdout).toMatch(/nightly\s+Nightly batch\s+inactive\s+0 2 \* \* \*/);
+      writeFileSync(file, JSON.stringify({ name: 'Typo', job_type: 'greet', cron_expresion: '0 2 * * *' }));
+      const typo = await runCli(['schedules', 'create', '--file', file, '--config', config], env);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain('cron_expresion');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    const listed = await runCli(['schedules', 'ls', '--json', '--config', config], env);
+    expect(JSON.parse(listed.stdout).map((schedule: { key: string }) => schedule.key).sort()).toEqual(['hourly-greet', 'nightly']);
+    const table = await runCli(['schedules', 'ls', '--config', config], env);
+    expect(table.stdout).toMatch(/hourly-greet\s+Hourly greet\s+active\s+0 \* \* \* \*\s+Europe\/Paris/);
+  });
+});
+
+// A follower and a worker at once: two processes on one database, so PostgreSQL only.
+describe.runIf(currentBackend() === 'postgres')('hourglass runs logs -f', () => {
+  test('follows a run from pending to completed and exits 0; Ctrl-C also exits 0', async () => {
+    const database = freshDatabase();
+    const cli = (...args: string[]) => runCli([...args, '--config', config], database.env);
+    const created = await cli('schedules', 'create', '--name', 'Ticks', '--key', 'ticks', '--job-type', 'tick-tock', '--every', '3600', '--inactive', '--payload', '{"lines":4,"interval_ms":300}');
+    expect(created.code).toBe(0);
+    const triggered = await cli('schedules', 'trigger', 'ticks');
+    const runId = JSON.parse(triggered.stdout).runs[0].id as string;
+
+    // No worker yet: both followers wait on a pending run.
+    const follower = track(spawnCli(['runs', 'logs', runId, '-f', '--config', config], database.env));
+    const interrupted = track(spawnCli(['runs', 'logs', runId, '--follow', '--config', config], database.env));
+    await waitFor(() => follower.output().includes('following run') && interrupted.output().includes('following run'), { timeoutMs: 30_000, message: 'the followers to wait' });
+    interrupted.child.kill('SIGINT');
+    expect((await interrupted.exited).code).toBe(0);
+
+    const worker = track(spawnCli(['worker', '--config', config], database.env));
+    const followed = await follower.exited;
+    expect(followed.code).toBe(0);
+    expect(followed.stdout.trim().split('\n').map((line) => line.replace(/^\S+\s+info\s+/, ''))).toEqual(['tick 1 of 4', 'tick 2 of 4', 'tick 3 of 4', 'tick 4 of 4']);
+    const shown = await cli('runs', 'show', runId, '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'completed' });
+    expect((await stop(worker)).code).toBe(0);
   });
 });
 

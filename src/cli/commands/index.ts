@@ -6,9 +6,11 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Output } from '../output.js';
 import { cronCommand } from './cron.js';
 import { migrateCommand } from './migrate.js';
-import { schedulerCommand, startCommand, workerCommand } from './start.js';
+import { apiCommand, schedulerCommand, startCommand, workerCommand } from './start.js';
 import { tickCommand } from './tick.js';
-import { runsCommand, schedulesCommand } from './schedules.js';
+import { runsCommand } from './runs.js';
+import { schedulesCommand } from './schedules.js';
+import { tokensCommand } from './tokens.js';
 
 export interface CommandContext {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -29,9 +31,11 @@ export const commands: Record<string, Command> = {
   start: startCommand,
   scheduler: schedulerCommand,
   worker: workerCommand,
+  api: apiCommand,
   tick: tickCommand,
   migrate: migrateCommand,
   cron: cronCommand,
   schedules: schedulesCommand,
   runs: runsCommand,
+  tokens: tokensCommand,
 };

@@ -1,35 +1,29 @@
 /**
- * `hourglass schedules ls|show|pause|resume|enable|disable|trigger|rm` and
- * `hourglass runs ls|show|logs|cancel|retry`: the operator's verbs over the services layer,
- * as tables for people and `--json` for scripts. The actor in the audit log is `cli:<user>`.
+ * `hourglass schedules ls|show|create|pause|resume|enable|disable|trigger|rm`: the operator's
+ * verbs on schedules over the services layer, as tables for people and `--json` for scripts.
+ * The actor in the audit log is `cli:<os user>`.
+ *
+ * `create` takes flags, or `--file schedule.json` (`-` for stdin) with the REST API's body in
+ * snake_case, validated by the API's own schema. Bad input exits 2 naming the field (and the
+ * flag it came from).
  */
-import { userInfo } from 'node:os';
-import { loadConfig } from '../../config/load.js';
-import { createHourglass, type Hourglass } from '../../hourglass.js';
-import { ErrorCode, HourglassError } from '../../errors.js';
-import { createLogger } from '../../logger.js';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Hourglass } from '../../hourglass.js';
+import { isHourglassError, HourglassError } from '../../errors.js';
 import type { Actor } from '../../services/actor.js';
+import { parseWith, type ScheduleInput } from '../../services/schedule-input.js';
+import { ScheduleStatus } from '../../model.js';
+import { scheduleCreateBody } from '../../api/wire.js';
+import { bodyToInput } from '../../api/serialize.js';
 import type { Command, CommandContext } from './index.js';
+import { assertFlagsFor, assertNoExtraArguments, requireArgument, requireVerb, usageError, withHourglass } from './with-hourglass.js';
 
-async function withHourglass<T>(context: CommandContext, fn: (hourglass: Hourglass, actor: Actor) => Promise<T>): Promise<T> {
-  const { config } = await loadConfig({ configPath: context.configPath, overrides: { scheduler: { enabled: false }, worker: { enabled: false } } });
-  const hourglass = createHourglass(config, { role: 'cli', logger: createLogger({ level: 'warn', destination: 2 }) });
-  try {
-    return await fn(hourglass, { name: `cli:${userInfo().username}` });
-  } finally {
-    await hourglass.stop();
-  }
-}
-
-function requireArgument(positionals: string[], index: number, what: string): string {
-  const value = positionals[index];
-  if (!value) throw new HourglassError(ErrorCode.validationError, `expected ${what}`, { field: what });
-  return value;
-}
+type Schedule = Awaited<ReturnType<Hourglass['schedules']['get']>>;
 
 const scheduleColumns = ['key', 'name', 'status', 'cron_or_interval', 'timezone', 'next_run_at', 'last_status', 'run_count', 'id'];
 
-function scheduleRow(schedule: Awaited<ReturnType<Hourglass['schedules']['get']>>) {
+function scheduleRow(schedule: Schedule) {
   return {
     ...schedule,
     cron_or_interval: schedule.cronExpression ?? (schedule.intervalSeconds ? `every ${schedule.intervalSeconds}s` : `once ${schedule.runAt?.toISOString()}`),
@@ -39,103 +33,215 @@ function scheduleRow(schedule: Awaited<ReturnType<Hourglass['schedules']['get']>
   };
 }
 
+/** The flags of `create`, by the input field (snake_case, as errors name it) they set. */
+const createFlags = {
+  name: 'name',
+  key: 'key',
+  'job-type': 'job_type',
+  'job-group': 'job_group',
+  'job-types': 'job_types',
+  'all-jobs': 'execution_mode',
+  cron: 'cron_expression',
+  every: 'interval_seconds',
+  at: 'run_at',
+  tz: 'timezone',
+  tenant: 'tenant_id',
+  payload: 'payload',
+  inactive: 'status',
+  'missed-run-policy': 'missed_run_policy',
+  'overlap-policy': 'overlap_policy',
+} as const;
+type CreateFlag = keyof typeof createFlags;
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+const flagByField = new Map<string, string>(Object.entries(createFlags).map(([flag, field]) => [field, flag]));
+
+const verbFlags: Record<string, readonly string[]> = {
+  ls: ['status', 'search'],
+  show: [],
+  create: [...Object.keys(createFlags), 'file'],
+  pause: ['note', 'until'],
+  resume: [],
+  enable: [],
+  disable: [],
+  trigger: [],
+  rm: [],
+};
+const verbs = Object.keys(verbFlags);
+
+/** At most one of `flags` given; returns it. */
+function oneOf(values: CommandContext['values'], flags: readonly CreateFlag[], field: string, what: string): CreateFlag | undefined {
+  const given = flags.filter((flag) => values[flag] !== undefined);
+  if (given.length > 1) throw usageError(`${field}: give one of ${flags.map((flag) => `--${flag}`).join(', ')} (${what}), not ${given.map((flag) => `--${flag}`).join(' and ')}`, field);
+  return given[0];
+}
+
+function parseJsonFlag(raw: string, field: string, flag: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw usageError(`${field} (--${flag}): expected JSON, ${(error as Error).message}`, field);
+  }
+}
+
+/** The service input from `create`'s flags. */
+export function inputFromFlags(values: CommandContext['values']): ScheduleInput {
+  const text = (flag: CreateFlag) => values[flag] as string | undefined;
+  const input: Record<string, unknown> = {};
+  if (text('name') !== undefined) input.name = text('name');
+  if (text('key') !== undefined) input.key = text('key');
+  if (text('tenant') !== undefined) input.tenantId = text('tenant');
+  if (text('tz') !== undefined) input.timezone = text('tz');
+  if (text('missed-run-policy') !== undefined) input.missedRunPolicy = text('missed-run-policy');
+  if (text('overlap-policy') !== undefined) input.overlapPolicy = text('overlap-policy');
+  if (values.inactive) input.status = 'inactive';
+  if (text('payload') !== undefined) input.payload = parseJsonFlag(text('payload')!, 'payload', 'payload');
+
+  const target = oneOf(values, ['job-type', 'job-group', 'job-types', 'all-jobs'], 'job_type', 'what the schedule runs');
+  if (target === 'job-type') input.jobType = text('job-type');
+  else if (target === 'job-group') input.jobGroup = text('job-group');
+  else if (target === 'job-types') input.jobTypes = text('job-types')!.split(',').map((name) => name.trim()).filter(Boolean);
+  else if (target === 'all-jobs') input.executionMode = 'all_jobs';
+
+  const timing = oneOf(values, ['cron', 'every', 'at'], 'cron_expression', 'when it runs');
+  if (timing === 'cron') input.cronExpression = text('cron');
+  else if (timing === 'at') {
+    const raw = text('at')!;
+    if (!isoInstant.safeParse(raw).success) throw usageError(`run_at (--at): expected an ISO 8601 instant with an offset, e.g. 2030-01-01T09:00:00Z, got "${raw}"`, 'run_at');
+    input.runAt = raw;
+  }
+  else if (timing === 'every') {
+    const raw = text('every')!;
+    if (!/^\d+$/.test(raw.trim())) throw usageError(`interval_seconds (--every): expected a whole number of seconds, got "${raw}"`, 'interval_seconds');
+    input.intervalSeconds = Number(raw);
+  }
+  return input as ScheduleInput;
+}
+
+/** The service input from `--file` (a JSON object in the REST API's snake_case body format). */
+function inputFromFile(path: string): ScheduleInput {
+  let raw: string;
+  try {
+    raw = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (error) {
+    throw usageError(`--file: cannot read ${path === '-' ? 'stdin' : `"${path}"`}: ${(error as Error).message}`, 'file');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (error) {
+    throw usageError(`--file: expected a JSON object, ${(error as Error).message}`, 'file');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw usageError('--file: expected a JSON object such as {"name": ..., "job_type": ..., "cron_expression": ...}', 'file');
+  // The API's schema: unknown fields are rejected and named as in the file.
+  return bodyToInput(parseWith(scheduleCreateBody, body) as Record<string, unknown>) as ScheduleInput;
+}
+
+/** Names the flag beside the field in a bad-input error (`cron_expression (--cron): ...`). */
+function withFlag(error: unknown): unknown {
+  if (!isHourglassError(error) || error.status !== 400 || !error.field) return error;
+  const flag = flagByField.get(error.field);
+  if (!flag || error.message.startsWith(`${error.field} (`)) return error;
+  const message = error.message.startsWith(`${error.field}:`) ? error.message.slice(error.field.length + 1).trimStart() : error.message;
+  return new HourglassError(error.code, `${error.field} (--${flag}): ${message}`, { field: error.field, cause: error, details: error.details });
+}
+
+async function create(hourglass: Hourglass, context: CommandContext, actor: Actor): Promise<Schedule> {
+  const { values } = context;
+  if (values.file !== undefined) {
+    const extra = Object.keys(createFlags).find((flag) => values[flag] !== undefined);
+    if (extra) throw usageError(`--${extra}: give the schedule either with flags or with --file, not both`, createFlags[extra as CreateFlag]);
+    return hourglass.schedules.create(inputFromFile(values.file as string), actor);
+  }
+  if (values.name === undefined) throw usageError('name: expected --name NAME (or --file schedule.json)', 'name');
+  const input = inputFromFlags(values);
+  try {
+    return await hourglass.schedules.create(input, actor);
+  } catch (error) {
+    throw withFlag(error);
+  }
+}
+
 export const schedulesCommand: Command = {
-  summary: 'list and steer schedules (ls, show, pause, resume, enable, disable, trigger, rm)',
+  summary: 'list, create and steer schedules (ls, show, create, pause, resume, enable, disable, trigger, rm)',
   usage: [
     'Usage: hourglass schedules <verb> [ID|KEY] [options]',
     '',
-    '  ls [--status S] [--search TEXT]   list schedules',
-    '  show ID|KEY                      one schedule',
+    '  ls [--status active|paused|inactive] [--search TEXT]',
+    '  show ID|KEY',
+    '  create --name NAME TARGET TIMING [options]     (or: create --file schedule.json)',
+    '      TARGET: --job-type T | --job-group G | --job-types a,b | --all-jobs',
+    '      TIMING: --cron EXPR | --every SECONDS | --at ISO',
+    '      --tz ZONE  --key KEY  --tenant T  --payload JSON  --inactive',
+    '      --missed-run-policy skip|run_once|catch_up  --overlap-policy allow|skip|queue|replace',
+    '      --file PATH   the REST API body (snake_case JSON, e.g. {"name", "job_type", "cron_expression"}); - reads stdin',
     '  pause ID|KEY [--note TEXT] [--until ISO]',
     '  resume | enable | disable | trigger | rm  ID|KEY',
-    '  --json                           machine-readable output',
+    '  --json     machine-readable output',
+    '',
+    'Exit codes: 0 ok, 1 failure, 2 bad input (names the field), 3 not found.',
   ].join('\n'),
-  options: { status: { type: 'string' }, search: { type: 'string' }, note: { type: 'string' }, until: { type: 'string' } },
-  run: (context) =>
-    withHourglass(context, async (hourglass, actor) => {
-      const { positionals, values, output, json } = context;
-      const verb = requireArgument(positionals, 0, 'a verb: ls, show, pause, resume, enable, disable, trigger or rm');
-      const print = (value: unknown, rows: Record<string, unknown>[]) => (json ? output.json(value) : output.table(rows, scheduleColumns));
+  options: {
+    status: { type: 'string' },
+    search: { type: 'string' },
+    note: { type: 'string' },
+    until: { type: 'string' },
+    file: { type: 'string' },
+    name: { type: 'string' },
+    key: { type: 'string' },
+    'job-type': { type: 'string' },
+    'job-group': { type: 'string' },
+    'job-types': { type: 'string' },
+    'all-jobs': { type: 'boolean' },
+    cron: { type: 'string' },
+    every: { type: 'string' },
+    at: { type: 'string' },
+    tz: { type: 'string' },
+    tenant: { type: 'string' },
+    payload: { type: 'string' },
+    inactive: { type: 'boolean' },
+    'missed-run-policy': { type: 'string' },
+    'overlap-policy': { type: 'string' },
+  },
+  async run(context) {
+    const { positionals, values, output, json } = context;
+    const verb = requireVerb(positionals, verbs);
+    assertFlagsFor(verb, values, verbFlags[verb]!);
+    const status = values.status as string | undefined;
+    if (status !== undefined && !Object.values(ScheduleStatus).includes(status as ScheduleStatus)) {
+      throw usageError(`--status: expected ${Object.values(ScheduleStatus).join(', ')}, got "${status}"`, 'status');
+    }
+    const takesId = verb !== 'ls' && verb !== 'create';
+    const id = takesId ? requireArgument(positionals, 1, 'a schedule id or key', 'id') : undefined;
+    assertNoExtraArguments(positionals, takesId ? 2 : 1);
+    const print = (value: unknown, rows: Record<string, unknown>[]) => (json ? output.json(value) : output.table(rows, scheduleColumns));
+
+    return withHourglass(context, async (hourglass, actor) => {
+      const schedules = hourglass.schedules;
       if (verb === 'ls') {
-        const page = await hourglass.schedules.list({ status: values.status as never, search: values.search as string | undefined, limit: 500 }, actor);
+        const page = await schedules.list({ status: status as ScheduleStatus | undefined, search: values.search as string | undefined, limit: 500 }, actor);
         print(page.items, page.items.map(scheduleRow));
         return 0;
       }
-      const id = requireArgument(positionals, 1, 'a schedule id or key');
-      const schedules = hourglass.schedules;
+      if (verb === 'create') {
+        const created = await create(hourglass, context, actor);
+        print(created, [scheduleRow(created)]);
+        return 0;
+      }
       const actions: Record<string, () => Promise<unknown>> = {
-        show: () => schedules.get(id, actor),
-        pause: () => schedules.pause(id, { note: values.note as string | undefined, until: values.until as string | undefined }, actor),
-        resume: () => schedules.resume(id, actor),
-        enable: () => schedules.enable(id, actor),
-        disable: () => schedules.disable(id, actor),
-        trigger: () => schedules.trigger(id, {}, actor),
-        rm: () => schedules.delete(id, actor).then(() => ({ deleted: id })),
+        show: () => schedules.get(id!, actor),
+        pause: () => schedules.pause(id!, { note: values.note as string | undefined, until: values.until as string | undefined }, actor),
+        resume: () => schedules.resume(id!, actor),
+        enable: () => schedules.enable(id!, actor),
+        disable: () => schedules.disable(id!, actor),
+        trigger: () => schedules.trigger(id!, {}, actor),
+        rm: () => schedules.delete(id!, actor).then(() => ({ deleted: id })),
       };
-      const action = actions[verb];
-      if (!action) throw new HourglassError(ErrorCode.validationError, `unknown verb "${verb}": expected ls, ${Object.keys(actions).join(', ')}`);
-      const result = await action();
+      const result = await actions[verb]!();
       if (json || verb === 'rm' || verb === 'trigger') output.json(result);
-      else print(result, [scheduleRow(result as never)]);
+      else print(result, [scheduleRow(result as Schedule)]);
       return 0;
-    }),
-};
-
-const runColumns = ['id', 'job_type', 'status', 'trigger', 'attempt', 'scheduled_for', 'started_at', 'finished_at', 'error_message'];
-
-function runRow(run: Awaited<ReturnType<Hourglass['runs']['get']>>) {
-  return {
-    id: run.id,
-    job_type: run.jobType,
-    status: run.status,
-    trigger: run.trigger,
-    attempt: `${run.attempt}/${run.maxAttempts}`,
-    scheduled_for: run.scheduledFor,
-    started_at: run.startedAt,
-    finished_at: run.finishedAt,
-    error_message: run.errorMessage,
-  };
-}
-
-export const runsCommand: Command = {
-  summary: 'list and steer runs (ls, show, logs, cancel, retry)',
-  usage: [
-    'Usage: hourglass runs <verb> [RUN_ID] [options]',
-    '',
-    '  ls [--status S] [--job-type T] [--schedule ID] [--limit N]',
-    '  show | logs | cancel | retry  RUN_ID',
-    '  --json                           machine-readable output',
-  ].join('\n'),
-  options: { status: { type: 'string' }, 'job-type': { type: 'string' }, schedule: { type: 'string' }, limit: { type: 'string' } },
-  run: (context) =>
-    withHourglass(context, async (hourglass, actor) => {
-      const { positionals, values, output, json } = context;
-      const verb = requireArgument(positionals, 0, 'a verb: ls, show, logs, cancel or retry');
-      if (verb === 'ls') {
-        const limit = values.limit === undefined ? 50 : Number(values.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HourglassError(ErrorCode.validationError, '--limit: expected a whole number from 1 to 500', { field: 'limit' });
-        const page = await hourglass.runs.list({ status: values.status as string | undefined, jobType: values['job-type'] as string | undefined, scheduledJobId: values.schedule as string | undefined, limit }, actor);
-        if (json) output.json(page.items);
-        else output.table(page.items.map(runRow), runColumns);
-        return 0;
-      }
-      const id = requireArgument(positionals, 1, 'a run id');
-      if (verb === 'logs') {
-        const lines = await hourglass.runs.logs(id, {}, actor);
-        if (json) output.json(lines);
-        else for (const line of lines) output.line(`${line.at.toISOString()} ${line.level.padEnd(5)} ${line.message}`);
-        return 0;
-      }
-      const actions: Record<string, () => Promise<Awaited<ReturnType<Hourglass['runs']['get']>>>> = {
-        show: () => hourglass.runs.get(id, actor),
-        cancel: () => hourglass.runs.cancel(id, actor),
-        retry: () => hourglass.runs.retry(id, actor),
-      };
-      const action = actions[verb];
-      if (!action) throw new HourglassError(ErrorCode.validationError, `unknown verb "${verb}": expected ls, logs, ${Object.keys(actions).join(', ')}`);
-      const run = await action();
-      if (json) output.json(run);
-      else output.table([runRow(run)], runColumns);
-      return 0;
-    }),
+    });
+  },
 };

@@ -1,20 +1,24 @@
 /**
- * `hourglass start | scheduler | worker`: long-running processes. `start` runs every role in
- * one process (the embedded setup); `scheduler` and `worker` run one role each, for clusters
- * on PostgreSQL. SIGINT / SIGTERM stop gracefully (running handlers finish or are handed back);
- * a second signal exits at once.
+ * `hourglass start | scheduler | worker | api`: long-running processes. `start` runs every role
+ * in one process, with the REST API and console (the embedded setup); `scheduler`, `worker` and
+ * `api` run one role each, for clusters on PostgreSQL. SIGINT / SIGTERM stop gracefully
+ * (running handlers finish or are handed back); a second signal exits at once.
+ *
+ * `start` and `api` print the console URL; on a database without tokens they create an admin
+ * token first and print the URL with it (`/#token=...`), once.
  */
 import { createHourglass, type Hourglass } from '../../hourglass.js';
 import { formatDurationMs } from '../../time/duration.js';
 import { loadConfig } from '../../config/load.js';
 import type { Command, CommandContext } from './index.js';
 
-type Role = 'all' | 'scheduler' | 'worker';
+type Role = 'all' | 'scheduler' | 'worker' | 'api';
 
 const roleOverrides: Record<Role, Record<string, unknown>> = {
-  all: {},
-  scheduler: { scheduler: { enabled: true }, worker: { enabled: false } },
-  worker: { scheduler: { enabled: false }, worker: { enabled: true } },
+  all: { api: { enabled: true } },
+  scheduler: { scheduler: { enabled: true }, worker: { enabled: false }, api: { enabled: false } },
+  worker: { scheduler: { enabled: false }, worker: { enabled: true }, api: { enabled: false } },
+  api: { scheduler: { enabled: false }, worker: { enabled: false }, api: { enabled: true } },
 };
 
 async function runRole(role: Role, context: CommandContext): Promise<number> {
@@ -36,12 +40,30 @@ async function runRole(role: Role, context: CommandContext): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     await hourglass.start();
-    await announceNextSlots(hourglass, context);
+    if (config.api.enabled) await announceConsole(hourglass, context);
+    if (role !== 'api') await announceNextSlots(hourglass, context);
     await stopRequested;
   } finally {
     await hourglass.stop();
   }
   return 0;
+}
+
+/**
+ * Prints where the console is. The first start on a database without tokens creates an admin
+ * token and puts it in the URL's fragment (never sent to a server, so never in an access log);
+ * it is shown this once.
+ */
+async function announceConsole(hourglass: Hourglass, context: CommandContext): Promise<void> {
+  const url = hourglass.apiUrl;
+  if (!url) return;
+  const secret = await hourglass.tokens.createInitialToken();
+  if (secret === null) {
+    context.output.line(`Console: ${url}`);
+    return;
+  }
+  context.output.line(`Console: ${url}/#token=${secret}`);
+  context.output.line('That admin token (named initial-admin) is shown only this once: keep the URL, or make more tokens with `hourglass tokens create --name NAME --role admin|operator|viewer`.');
 }
 
 /** Tells the person who just started Hourglass when something will happen next. */
@@ -53,7 +75,14 @@ async function announceNextSlots(hourglass: Hourglass, context: CommandContext):
     .slice(0, 3);
   const inactive = (await hourglass.schedules.list({ status: 'inactive', limit: 500 })).items.length;
   const lines = upcoming.map((schedule) => `  ${schedule.name} (${schedule.key ?? schedule.id}) at ${schedule.nextRunAt!.toISOString()}, in ${formatDurationMs(schedule.nextRunAt!.getTime() - Date.now())}`);
-  if (lines.length === 0) context.output.line('No active schedules yet: `hourglass schedules enable KEY` (with Hourglass stopped, on the embedded database) or `enabled: true` in code.');
+  if (lines.length === 0) {
+    // On PostgreSQL another process may change schedules while this one runs; the embedded
+    // database belongs to this process, so there the console (or a stopped Hourglass) it is.
+    const how = hourglass.config.databaseUrl
+      ? 'enable one in the console, with `hourglass schedules enable KEY`, or with `enabled: true` in code'
+      : 'enable one in the console, with `enabled: true` in code, or with `hourglass schedules enable KEY` while Hourglass is stopped (this process holds the embedded database)';
+    context.output.line(`No active schedules yet: ${how}.`);
+  }
   else context.output.line(`Next slots:\n${lines.join('\n')}`);
   if (inactive > 0) context.output.line(`${inactive} inactive schedule(s), e.g. code-defined ones not enabled in code.`);
 }
@@ -61,8 +90,8 @@ async function announceNextSlots(hourglass: Hourglass, context: CommandContext):
 const common = 'Options:\n  -c, --config PATH   config file\n\nStops gracefully on Ctrl-C / SIGTERM.';
 
 export const startCommand: Command = {
-  summary: 'run scheduler and worker in one process (embedded database by default)',
-  usage: `Usage: hourglass start [--config PATH]\n\nRuns the scheduler and a worker until stopped.\n\n${common}`,
+  summary: 'run scheduler, worker, API and console in one process (embedded database by default)',
+  usage: `Usage: hourglass start [--config PATH]\n\nRuns the scheduler, a worker and the REST API with the console (port HOURGLASS_PORT, default 8080) until stopped.\nThe first start on a database without tokens prints the console URL with a new admin token, once.\n\n${common}`,
   options: {},
   run: (context) => runRole('all', context),
 };
@@ -72,6 +101,13 @@ export const schedulerCommand: Command = {
   usage: `Usage: hourglass scheduler [--config PATH]\n\nTurns due slots into runs; run workers elsewhere.\n\n${common}`,
   options: {},
   run: (context) => runRole('scheduler', context),
+};
+
+export const apiCommand: Command = {
+  summary: 'run only the REST API and console',
+  usage: `Usage: hourglass api [--config PATH]\n\nServes the REST API and the console (port HOURGLASS_PORT, default 8080); no scheduler, no worker.\nThe first start on a database without tokens prints the console URL with a new admin token, once.\n\n${common}`,
+  options: {},
+  run: (context) => runRole('api', context),
 };
 
 export const workerCommand: Command = {

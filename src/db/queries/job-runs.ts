@@ -26,7 +26,7 @@ export interface RunFilter {
   since?: Date;
   until?: Date;
   limit: number;
-  /** Keyset cursor: rows older than (created_at, id). */
+  /** Keyset cursor: rows older than the run `id` (by created_at, then id); `createdAt` stands in for its created_at once it is deleted. */
   before?: { createdAt: Date; id: string };
 }
 
@@ -41,7 +41,10 @@ const listSql = (s: SchemaName) => `
     and ($7::uuid is null or batch_id = $7)
     and ($8::timestamptz is null or created_at >= $8)
     and ($9::timestamptz is null or created_at < $9)
-    and ($10::timestamptz is null or (created_at, id) < ($10, $11::uuid))
+    -- the cursor row's own created_at: the cursor's instant is cut to milliseconds, the column
+    -- has microseconds (runs of one firing share one), so comparing with it would skip rows
+    and ($10::timestamptz is null or (created_at, id) < (
+      coalesce((select c.created_at from ${s.quoted}.job_runs c where c.id = $11::uuid), $10), $11::uuid))
   order by created_at desc, id desc
   limit $12`;
 
