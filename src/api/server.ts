@@ -7,7 +7,8 @@
  * Request pipeline of an admin route: authenticate the bearer token and check the route's role
  * (before the body is even read) → parse the body (1 MiB limit: 413) → rate limit per token
  * (mutating routes: 429 with Retry-After) → validate params, query and body (400 naming the
- * field) → handler → JSON. Every error goes through `http-errors.ts`.
+ * field; no NUL character anywhere, which PostgreSQL cannot store) → handler → JSON. Every
+ * error goes through `http-errors.ts`, the router's own (malformed URL) included.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -63,8 +64,8 @@ function parsePart(schema: Route['params'], value: unknown, fallback: unknown): 
  * in the database (a 500), so it is refused here, naming where it is. Iterative: bodies may be
  * nested deeper than the stack.
  */
-function refuseNul(value: unknown, prefix: string): void {
-  const pending: Array<[unknown, string]> = [[value, prefix]];
+function refuseNul(value: unknown): void {
+  const pending: Array<[unknown, string]> = [[value, '']];
   while (pending.length > 0) {
     const [item, path] = pending.pop()!;
     if (typeof item === 'string') {
@@ -100,9 +101,7 @@ function registerRoute(app: FastifyInstance, route: Route, deps: ApiDeps): void 
     preHandler: rateLimited ? limiter : undefined,
     handler: async (request, reply) => {
       if (!route.body && request.body !== undefined) throw new HourglassError(ErrorCode.validationError, 'body: this endpoint takes no body', { field: 'body' });
-      refuseNul(request.params, '');
-      refuseNul(request.query, '');
-      refuseNul(request.body, '');
+      for (const part of [request.params, request.query, request.body]) refuseNul(part);
       const reply_ = await route.handle(
         {
           params: parsePart(route.params, request.params, {}),
