@@ -184,7 +184,7 @@ describe('changing a schedule with PUT', () => {
     const api = await start();
     const created = await createSchedule(api);
     const before = await fingerprint(api.hourglass);
-    for (const headers of [{}, { 'if-match': '*' }, { 'if-match': 'not-a-version' }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { 'if-match': 'not-a-version' }] as Array<Record<string, string>>) {
       const response = await api.request('PUT', `${base}/${created.id}`, { body: { name: 'No version' }, headers });
       expect(response.status).toBe(400);
       expect(response.body.error).toMatchObject({ code: 'validation_error', field: 'version' });
