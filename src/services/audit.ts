@@ -2,21 +2,14 @@
  * Reading the audit log (writing happens inside each service's own transaction). A
  * tenant-bound actor sees its tenant's entries only.
  */
-import { listAuditEntries, type AuditLogEntry } from '../db/queries/audit-log.js';
+import { listAuditEntries, type AuditFilter, type AuditLogEntry } from '../db/queries/audit-log.js';
 import type { Runtime } from '../runtime.js';
 import { libraryActor, type Actor } from './actor.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
 
 export type { AuditLogEntry } from '../db/queries/audit-log.js';
 
-export interface AuditListOptions {
-  actor?: string;
-  action?: string;
-  entity?: string;
-  entityId?: string;
-  tenantId?: string;
-  since?: Date;
-  until?: Date;
+export interface AuditListOptions extends Omit<AuditFilter, 'beforeId' | 'limit'> {
   limit?: number;
   cursor?: string;
 }

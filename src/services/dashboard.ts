@@ -70,15 +70,7 @@ export interface UpcomingSlot {
   at: Date;
 }
 
-export interface LateSchedule {
-  id: string;
-  key: string | null;
-  name: string;
-  tenantId: string | null;
-  reason: 'late' | 'missed';
-  nextRunAt: Date | null;
-  lastMissedAt: Date | null;
-  missedCount: number;
+export interface LateSchedule extends LateOrMissedRow {
   /** now − next_run_at for a late schedule; null for a missed one. */
   lateByMs: number | null;
 }
