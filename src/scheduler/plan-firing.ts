@@ -64,6 +64,8 @@ export interface PlannedRun {
   createdBy: string | null;
   /** The run this one retries (trigger `retry`). */
   retryOf?: string | null;
+  /** Caller's notes on an enqueued run (not handed to the handler). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface FiringSlot {

@@ -22,7 +22,7 @@ import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
 import { instantSchema, isStorableInstant, parseWith, toValidationError } from './schedule-input.js';
-import { assertMayChange, canSee, libraryActor, resolveTenant, type Actor } from './actor.js';
+import { assertMayChange, canSee, libraryActor, resolveTenant, tenantFilter, type Actor } from './actor.js';
 import { readDatabaseNow } from '../db/queries/database-now.js';
 import { sqlNow } from '../util/clock.js';
 
@@ -104,6 +104,7 @@ export function createRunService(runtime: Runtime) {
           waitsFor: [],
           errorMessage: null,
           createdBy: actor.name,
+          metadata: parsed.metadata ?? {},
         },
         actor,
         'run.enqueue',
@@ -127,7 +128,7 @@ export function createRunService(runtime: Runtime) {
       }
       const rows = await listRuns(db, schema, {
         ...options,
-        tenantId: actor.tenantId !== undefined ? actor.tenantId : options.tenantId,
+        tenantId: tenantFilter(actor, options.tenantId),
         limit: limit + 1,
         before: before ? { createdAt: beforeAt!, id: before[1]! } : undefined,
       });
@@ -177,6 +178,7 @@ export function createRunService(runtime: Runtime) {
           errorMessage: null,
           createdBy: actor.name,
           retryOf: original.id,
+          metadata: original.metadata,
         },
         actor,
         'run.retry',

@@ -49,11 +49,12 @@ async function enqueue(api: TestApi, body: Record<string, unknown>) {
 const ids = (body: { items: Array<{ id: string }> }) => body.items.map((item) => item.id);
 
 describe('enqueueing a run', () => {
-  test('answers 201 with a pending run of trigger api', async () => {
+  test('answers 201 with a pending run of trigger api, keeping its metadata', async () => {
     const api = await start();
-    const run = await enqueue(api, { job_type: 'greet', payload: { name: 'Ada' }, priority: 5 });
-    expect(run).toMatchObject({ job_type: 'greet', trigger: 'api', status: 'pending', payload: { name: 'Ada' }, priority: 5, tenant_id: 'acme', scheduled_job_id: null });
+    const run = await enqueue(api, { job_type: 'greet', payload: { name: 'Ada' }, priority: 5, metadata: { ticket: 'OPS-12' } });
+    expect(run).toMatchObject({ job_type: 'greet', trigger: 'api', status: 'pending', payload: { name: 'Ada' }, priority: 5, tenant_id: 'acme', scheduled_job_id: null, metadata: { ticket: 'OPS-12' } });
     expect(run.created_by).toMatch(/^token:operator-/);
+    expect((await api.request('GET', `${runsPath}/${run.id}`)).body.metadata).toEqual({ ticket: 'OPS-12' });
   });
 
   test("a payload that fails the job's schema, an unknown job type or field is a 400 that changes nothing", async () => {
@@ -217,12 +218,12 @@ describe('cancelling runs', () => {
 describe('retrying runs', () => {
   test('a failed run is copied into a new run with trigger retry and retry_of', async () => {
     const api = await start(true);
-    const run = await enqueue(api, { job_type: 'broken' });
+    const run = await enqueue(api, { job_type: 'broken', metadata: { ticket: 'OPS-13' } });
     const failed = await waitForRunStatus(api.hourglass, run.id, ['failed']);
     expect(failed.errorMessage).toContain('kaput');
     const retried = await api.request('POST', `${runsPath}/${run.id}/retry`, { token: api.tokens.operator });
     expect(retried.status).toBe(201);
-    expect(retried.body).toMatchObject({ trigger: 'retry', retry_of: run.id, job_type: 'broken', tenant_id: 'acme' });
+    expect(retried.body).toMatchObject({ trigger: 'retry', retry_of: run.id, job_type: 'broken', tenant_id: 'acme', metadata: { ticket: 'OPS-13' } });
     expect(retried.body.id).not.toBe(run.id);
     expect((await api.request('GET', `${runsPath}?trigger=retry`)).body.items.map((item: { retry_of: string }) => item.retry_of)).toEqual([run.id]);
   });
@@ -317,6 +318,8 @@ describe('cron preview and validation', () => {
     expect(invalid.body).toMatchObject({ valid: false, error: { code: 'invalid_cron', field: 'cron_expression', message: expect.any(String) } });
     const badZone = await validate({ cron_expression: '0 * * * *', timezone: 'Nowhere/Special' });
     expect(badZone.body).toMatchObject({ valid: false, error: { code: 'invalid_timezone', field: 'timezone' } });
+    const never = await validate({ cron_expression: '0 0 31 2 *' });
+    expect(never.body).toMatchObject({ valid: false, error: { code: 'invalid_cron', field: 'cron_expression', message: expect.stringContaining('never matches') } });
   });
 });
 

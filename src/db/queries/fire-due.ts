@@ -89,18 +89,19 @@ const writeFiringsSql = (s: SchemaName) => `
     insert into ${s.quoted}.job_runs (
       id, scheduled_job_id, schedule_name, batch_id, tenant_id, job_type, trigger, status, priority,
       payload, scheduled_for, run_after, max_attempts, timeout_seconds, depends_on, waits_for,
-      error_message, finished_at, created_by, created_at, retry_of
+      error_message, finished_at, created_by, created_at, retry_of, metadata
     )
     select
       r.id, r.scheduled_job_id, r.schedule_name, r.batch_id, r.tenant_id, r.job_type, r.trigger, r.status, r.priority,
       coalesce(r.payload, '{}'), r.scheduled_for, r.run_after, r.max_attempts, r.timeout_seconds,
       coalesce(r.depends_on, '{}'), coalesce(r.waits_for, '{}'), r.error_message,
-      case when r.status = 'skipped' then coalesce($2::timestamptz, now()) end, r.created_by, coalesce($2::timestamptz, now()), r.retry_of
+      case when r.status = 'skipped' then coalesce($2::timestamptz, now()) end, r.created_by, coalesce($2::timestamptz, now()), r.retry_of,
+      coalesce(r.metadata, '{}')
     from jsonb_to_recordset($1::jsonb) as r(
       id uuid, scheduled_job_id uuid, schedule_name text, batch_id uuid, tenant_id text, job_type text, trigger text,
       status text, priority integer, payload jsonb, scheduled_for timestamptz, run_after timestamptz,
       max_attempts integer, timeout_seconds integer, depends_on uuid[], waits_for uuid[], error_message text, created_by text,
-      retry_of uuid
+      retry_of uuid, metadata jsonb
     )
     on conflict (scheduled_job_id, scheduled_for, job_type) where trigger in ('cron', 'catch_up') do nothing
     returning id, status
@@ -153,6 +154,7 @@ function toRunRecord(run: PlannedRun) {
     error_message: run.errorMessage,
     created_by: run.createdBy,
     retry_of: run.retryOf ?? null,
+    metadata: run.metadata ?? null,
   };
 }
 
