@@ -154,10 +154,17 @@ function parseCron(expression: unknown, field = 'cron_expression'): ParsedCron {
   return parsed;
 }
 
-/** Returns the trimmed expression, or throws `invalid_cron` naming the problem and `field`. */
+/**
+ * Returns the trimmed expression, or throws `invalid_cron` naming the problem and `field`. An
+ * expression that no date satisfies (`0 0 31 2 *`) is invalid: a schedule with it would never run.
+ */
 export function validateCron(expression: unknown, field = 'cron_expression'): string {
-  parseCron(expression, field);
-  return (expression as string).trim();
+  const parsed = parseCron(expression, field);
+  const trimmed = (expression as string).trim();
+  if (neverMatches(parsed)) {
+    throw invalidCron(`cron expression "${trimmed}" never matches: no date has that day of month, month and weekday`, field);
+  }
+  return trimmed;
 }
 
 /**

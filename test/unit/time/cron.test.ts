@@ -46,6 +46,8 @@ describe('validateCron', () => {
     '@midnight',
     '@hourly',
     '@Daily',
+    '0 0 29 2 *',
+    '0 0 29 2 1',
   ])('accepts %j', (expression) => {
     expect(validateCron(expression)).toBe(expression);
   });
@@ -72,6 +74,9 @@ describe('validateCron', () => {
     ['*/0 * * * *', /stepping/],
     ['5/5 * * * *', /stepping/],
     ['0 12 1 * +MON', /"\+" day-of-week modifier is not supported/],
+    ['0 0 31 2 *', /never matches/],
+    ['0 0 30 2 *', /never matches/],
+    ['0 0 31 4,6,9,11 *', /never matches/],
   ])('rejects %j as invalid_cron', (expression, message) => {
     const error = thrown(() => validateCron(expression));
     expect(error.code).toBe(ErrorCode.invalidCron);
