@@ -101,6 +101,8 @@ function registerRoute(app: FastifyInstance, route: Route, deps: ApiDeps): void 
     preHandler: rateLimited ? limiter : undefined,
     handler: async (request, reply) => {
       if (!route.body && request.body !== undefined) throw new HourglassError(ErrorCode.validationError, 'body: this endpoint takes no body', { field: 'body' });
+      const [unknownParameter] = route.query ? [] : Object.keys((request.query as object | undefined) ?? {});
+      if (unknownParameter !== undefined) throw new HourglassError(ErrorCode.validationError, `${unknownParameter}: this endpoint takes no query parameters`, { field: unknownParameter });
       for (const part of [request.params, request.query, request.body]) refuseNul(part);
       const reply_ = await route.handle(
         {

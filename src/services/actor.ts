@@ -39,6 +39,18 @@ export function assertMayChange(actor: Actor, tenantId: string | null, what: str
   }
 }
 
+/**
+ * The tenant a list is filtered by: the actor's own when bound (naming another, or system rows,
+ * is a 403 rather than a silently different answer), else the one requested, if any.
+ */
+export function tenantFilter<T extends string | null | undefined>(actor: Actor, requested: T): T | string {
+  if (actor.tenantId === undefined || actor.tenantId === null) return requested;
+  if (requested !== undefined && requested !== actor.tenantId) {
+    throw new HourglassError(ErrorCode.forbidden, `tenant_id: this token is bound to tenant "${actor.tenantId}"`, { field: 'tenant_id' });
+  }
+  return actor.tenantId;
+}
+
 /** The tenant a new row gets: the actor's own when bound, else the one requested. */
 export function resolveTenant(actor: Actor, requested: string | null | undefined): string | null {
   if (actor.tenantId === undefined) return requested ?? null;

@@ -4,7 +4,7 @@
  */
 import { listAuditEntries, type AuditFilter, type AuditLogEntry } from '../db/queries/audit-log.js';
 import type { Runtime } from '../runtime.js';
-import { libraryActor, type Actor } from './actor.js';
+import { libraryActor, tenantFilter, type Actor } from './actor.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
 
 export type { AuditLogEntry } from '../db/queries/audit-log.js';
@@ -22,7 +22,7 @@ export function createAuditService(runtime: Runtime) {
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw invalidCursor();
       const rows = await listAuditEntries(runtime.db, runtime.schema, {
         ...options,
-        tenantId: actor.tenantId !== undefined ? (actor.tenantId ?? undefined) : options.tenantId,
+        tenantId: tenantFilter(actor, options.tenantId),
         beforeId,
         limit: limit + 1,
       });

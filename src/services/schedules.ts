@@ -22,7 +22,7 @@ import { timingOf } from '../scheduler/tick.js';
 import { decodeCursor, encodeCursor, type Page } from './cursor.js';
 import { inputFromSchedule, normalizeSchedule, parseWith, pauseInputSchema, scheduleInputSchema, type ScheduleInput } from './schedule-input.js';
 import { fireSchedule, type FireResult } from './fire-schedule.js';
-import { assertMayChange, canSee, libraryActor, resolveTenant, type Actor } from './actor.js';
+import { assertMayChange, canSee, libraryActor, resolveTenant, tenantFilter, type Actor } from './actor.js';
 
 export { libraryActor, type Actor } from './actor.js';
 
@@ -157,7 +157,7 @@ export function createScheduleService(runtime: Runtime) {
       const after = options.cursor ? decodeCursor(options.cursor, 2) : undefined;
       const rows = await listSchedules(db, schema, {
         status: options.status,
-        tenantId: actor.tenantId !== undefined ? actor.tenantId : options.tenantId,
+        tenantId: tenantFilter(actor, options.tenantId),
         source: options.source,
         jobType: options.jobType,
         search: options.search,

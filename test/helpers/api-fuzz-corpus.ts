@@ -458,8 +458,11 @@ export function fieldCorpus(route: Route, ctx: FuzzContext): FuzzRequest[] {
 
 /** The hand-made part of query strings: every parameter alone with every odd value, repeated, and unknown ones. */
 export function queryCorpus(route: Route, ctx: FuzzContext): FuzzRequest[] {
-  if (!route.query) return [];
   const ids = route.path.includes(':id') ? existingIds(route, ctx) : [''];
+  if (!route.query) {
+    // A route without query parameters refuses any.
+    return UNKNOWN_QUERY_KEYS.filter((key) => key !== '__proto__').map((key, index) => ({ kind: `query ${key} on a route without a query`, method: route.method, path: pathFor(route, enc(ids[index % ids.length]!), `?${enc(key)}=1`), headers: { authorization: `Bearer ${ctx.tokens.admin}` }, expect: 'error' as const }));
+  }
   const keys = Object.keys(shapeOf(route.query));
   const queries: Array<[string, string][]> = [
     ...keys.flatMap((key): [string, string][][] => [...QUERY_VALUES.map((value): [string, string][] => [[key, value]]), [[key, '1'], [key, '2']]]),

@@ -142,13 +142,18 @@ describe('tenant-bound tokens', () => {
     return { api, acme, globex, system, runs, finishedGlobexRun: finished.id, admin: await api.createToken('admin', 'acme'), viewer: await api.createToken('viewer', 'acme') };
   }
 
-  test("list only their tenant's schedules and runs, whatever tenant_id the query asks for", async () => {
-    const { api, acme, runs, viewer } = await tenants();
-    for (const query of ['', '?tenant_id=globex']) {
+  test("list only their tenant's schedules and runs; asking for another tenant is a 403", async () => {
+    const { api, acme, runs, viewer, admin } = await tenants();
+    for (const query of ['', '?tenant_id=acme']) {
       const schedules = await api.request('GET', `${ADMIN_PREFIX}/scheduled-jobs${query}`, { token: viewer });
       expect(schedules.body.items.map((item: { id: string }) => item.id)).toEqual([acme.id]);
       const listed = await api.request('GET', `${ADMIN_PREFIX}/job-runs${query}`, { token: viewer });
       expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([runs.acme]);
+    }
+    for (const [path, token] of [['scheduled-jobs', viewer], ['job-runs', viewer], ['audit-log', admin]] as const) {
+      const other = await api.request('GET', `${ADMIN_PREFIX}/${path}?tenant_id=globex`, { token });
+      expect(other.status, path).toBe(403);
+      expect(other.body.error).toMatchObject({ code: 'forbidden', field: 'tenant_id' });
     }
     const history = await api.request('GET', `${ADMIN_PREFIX}/scheduled-jobs/acme-sync/history`, { token: viewer });
     expect(history.body.items.map((item: { id: string }) => item.id)).toEqual([runs.acme]);

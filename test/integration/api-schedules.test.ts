@@ -110,6 +110,9 @@ describe('listing schedules', () => {
     expect(await names('job_type=report')).toEqual([beta.name]);
     expect(await names('tenant_id=acme')).toEqual([alpha.name]);
     expect(await names('search=SYNC&tenant_id=acme')).toEqual([alpha.name]);
+    // % and _ are plain characters, not patterns
+    expect(await names('search=%25')).toEqual([]);
+    expect(await names('search=a_s')).toEqual([]);
   });
 
   test('pages of two with next_cursor return every schedule exactly once, in order', async () => {

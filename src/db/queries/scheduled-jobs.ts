@@ -126,7 +126,8 @@ const listSql = (s: SchemaName) => `
     and ($2::boolean is false or tenant_id is not distinct from $3)
     and ($4::text is null or source = $4)
     and ($5::text is null or job_type = $5 or $5 = any(job_types))
-    and ($6::text is null or name ilike '%' || $6 || '%' or key ilike '%' || $6 || '%')
+    -- plain substring search: % and _ in the search text are just characters
+    and ($6::text is null or strpos(lower(name), lower($6)) > 0 or strpos(lower(key), lower($6)) > 0)
     and ($7::text is null or (name, id::text) > ($7, $8::text))
   order by name, id
   limit $9`;
