@@ -5,6 +5,7 @@
  */
 import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js';
 import type { ApiToken } from '../db/queries/api-tokens.js';
+import type { FireResult } from '../services/fire-schedule.js';
 import { camelCase, snakeCase } from '../util/case.js';
 import { type ApiTokenWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WorkerWire } from './wire.js';
 
@@ -32,6 +33,9 @@ export function serializeSchedule(schedule: ScheduledJob, nextRuns?: Date[]): Sc
 
 export const serializeRun = (run: JobRun): JobRunWire => toWire(run);
 export const serializeLog = (line: JobRunLog): JobRunLogWire => toWire(line);
+
+/** A trigger's or backfill's answer: the counts and the runs it planned. */
+export const serializeFiring = (result: FireResult) => ({ fired: result.fired, skipped: result.skipped, runs: result.runs.map((run) => toWire(run)) });
 export const serializeToken = (token: ApiToken): ApiTokenWire => toWire(token);
 
 export function serializeWorker(worker: WorkerRecord, now: Date, staleAfterMs: number): WorkerWire {

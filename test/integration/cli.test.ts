@@ -76,7 +76,7 @@ describe('hourglass migrate, tick and start', () => {
     const listed = await runCli(['schedules', 'ls', '--json', '--config', config], database.env);
     expect(JSON.parse(listed.stdout).map((schedule: { key: string }) => schedule.key)).toEqual(['greet-new-year']);
     const paused = await runCli(['schedules', 'pause', 'greet-new-year', '--note', 'maintenance window', '--json', '--config', config], database.env);
-    expect(JSON.parse(paused.stdout)).toMatchObject({ status: 'paused', pauseNote: 'maintenance window' });
+    expect(JSON.parse(paused.stdout)).toMatchObject({ status: 'paused', pause_note: 'maintenance window' });
     const removed = await runCli(['schedules', 'rm', 'greet-new-year', '--config', config], database.env);
     expect(removed.code).toBe(1);
     expect(removed.stderr).toContain('defined in code');
@@ -123,7 +123,7 @@ describe('hourglass schedules and runs', () => {
     const args = ['--name', 'Hourly greet', '--key', 'hourly-greet', '--job-type', 'greet', '--cron', '0 * * * *', '--tz', 'Europe/Paris', '--payload', '{"who":"ops"}'];
     const created = await runCli(['schedules', 'create', ...args, '--json', '--config', config], env);
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ key: 'hourly-greet', status: 'active', cronExpression: '0 * * * *', timezone: 'Europe/Paris', payload: { who: 'ops' }, createdBy: expect.stringMatching(/^cli:/) });
+    expect(JSON.parse(created.stdout)).toMatchObject({ key: 'hourly-greet', status: 'active', cron_expression: '0 * * * *', timezone: 'Europe/Paris', payload: { who: 'ops' }, created_by: expect.stringMatching(/^cli:/) });
     const duplicate = await runCli(['schedules', 'create', ...args, '--config', config], env);
     expect(duplicate.code).toBe(1);
 

@@ -8,17 +8,15 @@ import { timingOf } from '../../scheduler/tick.js';
 import type { ScheduleInput } from '../../services/schedule-input.js';
 import { listUpcomingSlots } from '../../time/slots.js';
 import { defineRoute, ADMIN_PREFIX, type Route } from '../define-route.js';
-import { bodyToInput, serializePage, serializeRun, serializeSchedule, serializeStats, toWire } from '../serialize.js';
+import { bodyToInput, serializeFiring, serializePage, serializeRun, serializeSchedule, serializeStats } from '../serialize.js';
 import { backfillBody, emptyBody, historyQuery, idParams, pauseBody, scheduleCreateBody, scheduleListQuery, scheduleUpdateBody, triggerBody } from '../wire.js';
 import type { ScheduledJob } from '../../model.js';
-import type { FireResult } from '../../services/fire-schedule.js';
 
 const base = `${ADMIN_PREFIX}/scheduled-jobs`;
 const UPCOMING_COUNT = 5;
 
 const withNextRuns = (schedule: ScheduledJob) => serializeSchedule(schedule, schedule.status === 'inactive' ? [] : listUpcomingSlots(timingOf(schedule), UPCOMING_COUNT));
 
-const serializeFiring = (result: FireResult) => ({ fired: result.fired, skipped: result.skipped, runs: result.runs.map((run) => toWire(run)) });
 
 /** The version a PUT was read at: the body's `version`, else `If-Match` (`"3"`, `W/"3"` or `3`). */
 function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number {

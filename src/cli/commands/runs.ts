@@ -12,6 +12,7 @@
 import type { Hourglass } from '../../hourglass.js';
 import { finishedRunStatuses, RunStatus, type JobRunLog } from '../../model.js';
 import type { Actor } from '../../services/actor.js';
+import { serializeLog, serializeRun } from '../../api/serialize.js';
 import type { Command, CommandContext } from './index.js';
 import { assertFlagsFor, assertNoExtraArguments, requireArgument, requireVerb, usageError, withHourglass } from './with-hourglass.js';
 
@@ -91,10 +92,10 @@ async function readLines(hourglass: Hourglass, id: string, afterId: number, acto
  */
 async function printLogs(hourglass: Hourglass, id: string, actor: Actor, context: CommandContext, follow: boolean): Promise<number> {
   const { output, json } = context;
-  const print = (line: JobRunLog) => (json ? output.line(JSON.stringify(line)) : output.line(`${line.at.toISOString()} ${line.level.padEnd(5)} ${line.message}`));
+  const print = (line: JobRunLog) => (json ? output.line(JSON.stringify(serializeLog(line))) : output.line(`${line.at.toISOString()} ${line.level.padEnd(5)} ${line.message}`));
   if (!follow) {
     const lines = await readLines(hourglass, id, 0, actor);
-    if (json) output.json(lines);
+    if (json) output.json(lines.map(serializeLog));
     else lines.forEach(print);
     return 0;
   }
@@ -161,7 +162,7 @@ export const runsCommand: Command = {
       const options = { status: parseStatus(values.status as string | undefined), jobType: values['job-type'] as string | undefined, scheduledJobId: values.schedule as string | undefined, limit: parseLimit(values.limit as string | undefined) };
       return withHourglass(context, async (hourglass, actor) => {
         const page = await hourglass.runs.list(options, actor);
-        if (json) output.json(page.items);
+        if (json) output.json(page.items.map(serializeRun));
         else output.table(page.items.map(runRow), runColumns);
         return 0;
       });
@@ -176,7 +177,7 @@ export const runsCommand: Command = {
         retry: () => hourglass.runs.retry(id, actor),
       };
       const run = await actions[verb]!();
-      if (json) output.json(run);
+      if (json) output.json(serializeRun(run));
       else output.table([runRow(run)], runColumns);
       return 0;
     });

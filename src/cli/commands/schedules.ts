@@ -15,7 +15,7 @@ import type { Actor } from '../../services/actor.js';
 import { parseWith, type ScheduleInput } from '../../services/schedule-input.js';
 import { ScheduleStatus } from '../../model.js';
 import { scheduleCreateBody } from '../../api/wire.js';
-import { bodyToInput } from '../../api/serialize.js';
+import { bodyToInput, serializeFiring, serializeSchedule } from '../../api/serialize.js';
 import type { Command, CommandContext } from './index.js';
 import { assertFlagsFor, assertNoExtraArguments, requireArgument, requireVerb, usageError, withHourglass } from './with-hourglass.js';
 
@@ -215,32 +215,35 @@ export const schedulesCommand: Command = {
     const takesId = verb !== 'ls' && verb !== 'create';
     const id = takesId ? requireArgument(positionals, 1, 'a schedule id or key', 'id') : undefined;
     assertNoExtraArguments(positionals, takesId ? 2 : 1);
-    const print = (value: unknown, rows: Record<string, unknown>[]) => (json ? output.json(value) : output.table(rows, scheduleColumns));
+    // --json prints what the REST API answers (snake_case), so scripts can use either.
+    const printOne = (schedule: Schedule) => (json ? output.json(serializeSchedule(schedule)) : output.table([scheduleRow(schedule)], scheduleColumns));
 
     return withHourglass(context, async (hourglass, actor) => {
       const schedules = hourglass.schedules;
       if (verb === 'ls') {
         const page = await schedules.list({ status: status as ScheduleStatus | undefined, search: values.search as string | undefined, limit: 500 }, actor);
-        print(page.items, page.items.map(scheduleRow));
+        if (json) output.json(page.items.map((schedule) => serializeSchedule(schedule)));
+        else output.table(page.items.map(scheduleRow), scheduleColumns);
         return 0;
       }
-      if (verb === 'create') {
-        const created = await create(hourglass, context, actor);
-        print(created, [scheduleRow(created)]);
+      if (verb === 'trigger') {
+        output.json(serializeFiring(await schedules.trigger(id!, {}, actor)));
         return 0;
       }
-      const actions: Record<string, () => Promise<unknown>> = {
+      if (verb === 'rm') {
+        await schedules.delete(id!, actor);
+        output.json({ deleted: id });
+        return 0;
+      }
+      const actions: Record<string, () => Promise<Schedule>> = {
+        create: () => create(hourglass, context, actor),
         show: () => schedules.get(id!, actor),
         pause: () => schedules.pause(id!, { note: values.note as string | undefined, until: values.until as string | undefined }, actor),
         resume: () => schedules.resume(id!, actor),
         enable: () => schedules.enable(id!, actor),
         disable: () => schedules.disable(id!, actor),
-        trigger: () => schedules.trigger(id!, {}, actor),
-        rm: () => schedules.delete(id!, actor).then(() => ({ deleted: id })),
       };
-      const result = await actions[verb]!();
-      if (json || verb === 'rm' || verb === 'trigger') output.json(result);
-      else print(result, [scheduleRow(result as Schedule)]);
+      printOne(await actions[verb]!());
       return 0;
     });
   },
