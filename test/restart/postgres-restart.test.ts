@@ -144,8 +144,10 @@ describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
     expect(report.misses, report.missing.join('\n')).toBe(missedCounted);
     expect(report.runs + missedCounted).toBe(report.slots);
     expect(completed).toBe(enqueued.length + report.runs);
-    // The outage was noticed and logged once per loop, and every loop that lost the database
-    // said it was back; the LISTEN connections certainly dropped.
+    // The outage was logged at most once per loop, and every loop that lost the database said
+    // it was back. The LISTEN connections certainly dropped; whether a tick or a claim failed
+    // depends on whether it ran while the server refused connections, which can be shorter
+    // than the pause between two ticks.
     for (const child of ['scheduler', 'worker'] as const) {
       expect(losses[child][3]).toBe(1);
       for (let index = 0; index < 4; index += 1) {
@@ -153,6 +155,5 @@ describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
         expect(restores[child][index]).toBe(losses[child][index]);
       }
     }
-    expect(losses.scheduler[0]).toBe(1);
   });
 });
