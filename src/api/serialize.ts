@@ -7,7 +7,7 @@ import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js'
 import type { ApiToken } from '../db/queries/api-tokens.js';
 import type { FireResult } from '../services/fire-schedule.js';
 import { camelCase, snakeCase } from '../util/case.js';
-import { type ApiTokenWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WorkerWire } from './wire.js';
+import { type ApiTokenWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WireDeep, type WorkerWire } from './wire.js';
 
 /** Top-level keys to snake_case, Dates to ISO strings; nested values untouched. */
 export function toWire<T extends object>(value: T): Wire<T> {
@@ -47,15 +47,15 @@ export function serializePage<T, W>(page: { items: T[]; nextCursor: string | nul
 }
 
 /** Every key to snake_case at every depth: only for Hourglass's own report shapes (no user data). */
-function toWireDeep(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toWireDeep);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, field]) => [snakeCase(key), toWireDeep(field)]));
+function toWireDeep<T>(value: T): WireDeep<T> {
+  if (value instanceof Date) return value.toISOString() as WireDeep<T>;
+  if (Array.isArray(value)) return value.map(toWireDeep) as WireDeep<T>;
+  if (value === null || typeof value !== 'object') return value as WireDeep<T>;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [snakeCase(key), toWireDeep(field)])) as WireDeep<T>;
 }
 
 /** The dashboard and a schedule's stats: report shapes, plus runs (whose payloads are user data). */
-export function serializeStats<T extends { recentFailures: JobRun[] }>(stats: T): Record<string, unknown> {
+export function serializeStats<T extends { recentFailures: JobRun[] }>(stats: T): WireDeep<Omit<T, 'recentFailures'>> & { recent_failures: JobRunWire[] } {
   const { recentFailures, ...report } = stats;
-  return { ...(toWireDeep(report) as Record<string, unknown>), recent_failures: recentFailures.map(serializeRun) };
+  return { ...(toWireDeep(report) as object), recent_failures: recentFailures.map(serializeRun) } as WireDeep<Omit<T, 'recentFailures'>> & { recent_failures: JobRunWire[] };
 }

@@ -12,6 +12,9 @@ import { z } from 'zod';
 import { snakeCase } from '../util/case.js';
 import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js';
 import type { ApiToken } from '../db/queries/api-tokens.js';
+import type { AuditLogEntry } from '../db/queries/audit-log.js';
+import type { SchedulerCounts } from '../db/queries/scheduler-status.js';
+import type { Dashboard, ScheduleStats } from '../services/dashboard.js';
 import { INSTANT_RANGE_MESSAGE, instantSchema, isStorableInstant, pauseInputSchema, scheduleInputSchema } from '../services/schedule-input.js';
 import { enqueueInputSchema } from '../services/runs.js';
 import { tokenInputSchema } from '../services/tokens.js';
@@ -24,6 +27,15 @@ export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
 type WireValue<T> = T extends Date ? string : T;
 /** A domain object as it travels: snake_case keys, instants as ISO strings. */
 export type Wire<T> = { [K in keyof T as K extends string ? SnakeCase<K> : never]: WireValue<T[K]> };
+
+/** Like `Wire`, at every depth (Hourglass's own report shapes, never user data). */
+export type WireDeep<T> = T extends Date
+  ? string
+  : T extends readonly (infer Item)[]
+    ? WireDeep<Item>[]
+    : T extends object
+      ? { [K in keyof T as K extends string ? SnakeCase<K> : never]: WireDeep<T[K]> }
+      : T;
 
 type SnakeShape<S extends z.ZodRawShape> = { [K in keyof S as K extends string ? SnakeCase<K> : never]: S[K] };
 
@@ -136,6 +148,43 @@ export type JobRunDetailWire = JobRunWire & { logs: JobRunLogWire[] };
 export type WorkerWire = Wire<WorkerRecord> & { alive: boolean };
 export type ApiTokenWire = Wire<ApiToken>;
 export type CreatedTokenWire = ApiTokenWire & { token: string };
+
+export type AuditEntryWire = Wire<AuditLogEntry>;
+
+/** `GET /me`: the calling token. */
+export interface MeWire {
+  name: string;
+  role: 'admin' | 'operator' | 'viewer';
+  tenant_id: string | null;
+}
+
+/** `GET /dashboard`: report figures snake_cased at every depth; failed runs as runs. */
+export type DashboardWire = WireDeep<Omit<Dashboard, 'recentFailures'>> & { recent_failures: JobRunWire[] };
+/** `GET /scheduled-jobs/:id/stats`. */
+export type ScheduleStatsWire = WireDeep<Omit<ScheduleStats, 'recentFailures'>> & { recent_failures: JobRunWire[] };
+
+/** `GET /scheduler/status`: processes and the schedule and queue counts. */
+export type SchedulerStatusWire = { now: string; stale_after_ms: number; workers: WorkerWire[] } & Wire<SchedulerCounts>;
+
+export interface JobTypeWire {
+  name: string;
+  description: string | null;
+  group: string | null;
+  depends_on: string[];
+  steps: string[] | null;
+  timeout_seconds: number | null;
+  max_attempts: number;
+  concurrency: number | null;
+  priority: number;
+  builtin: boolean;
+  has_payload_schema: boolean;
+}
+
+/** `GET /job-types`: the registry of the process that answers. */
+export interface JobTypesWire {
+  items: JobTypeWire[];
+  groups: string[];
+}
 
 export interface PageWire<T> {
   items: T[];

@@ -72,6 +72,7 @@ const requests: Record<string, (api: TestApi) => Promise<Prepared>> = {
   'GET /scheduler/status': async () => ({ path: '/scheduler/status', status: 200 }),
   'GET /dashboard': async () => ({ path: '/dashboard', status: 200 }),
   'GET /audit-log': async () => ({ path: '/audit-log?limit=10', status: 200 }),
+  'GET /me': async () => ({ path: '/me', status: 200 }),
   'GET /tokens': async () => ({ path: '/tokens', status: 200 }),
   'POST /tokens': async () => ({ path: '/tokens', body: { name: 'ci-bot', role: 'viewer' }, status: 201 }),
   'DELETE /tokens/:id': async (api) => {
@@ -86,6 +87,15 @@ describe('the route table', () => {
   test('every route has a role and a request in this file, so a new route cannot skip these checks', () => {
     expect(routes.filter((route) => route.role === null).map(routeKey)).toEqual([]);
     expect(routes.map(routeKey).filter((key) => !requests[key])).toEqual([]);
+  });
+});
+
+describe('GET /me', () => {
+  test("answers the calling token's name, role and tenant", async () => {
+    const api = await start();
+    const bound = await api.createToken('operator', 'acme');
+    expect((await api.request('GET', `${ADMIN_PREFIX}/me`, { token: api.tokens.viewer })).body).toEqual({ name: expect.stringMatching(/^token:/), role: 'viewer', tenant_id: null });
+    expect((await api.request('GET', `${ADMIN_PREFIX}/me`, { token: bound })).body).toMatchObject({ role: 'operator', tenant_id: 'acme' });
   });
 });
 

@@ -6,10 +6,11 @@ import type { JobType } from '../../registry/registry.js';
 import { defineRoute, ADMIN_PREFIX, type Route } from '../define-route.js';
 import { serializeWorker, toWire } from '../serialize.js';
 import { z } from 'zod';
+import type { JobTypeWire, JobTypesWire, SchedulerStatusWire } from '../wire.js';
 
 const statusQuery = z.strictObject({ include_stopped: z.enum(['true', 'false']).optional() });
 
-function serializeJobType(job: JobType) {
+function serializeJobType(job: JobType): JobTypeWire {
   return {
     name: job.name,
     description: job.description,
@@ -34,14 +35,13 @@ export const schedulerRoutes: Route[] = [
     query: statusQuery,
     async handle({ query, actor }, { services }) {
       const status = await services.schedulerStatus.status({ includeStopped: query.include_stopped === 'true' }, actor);
-      return {
-        body: {
-          now: status.now.toISOString(),
-          stale_after_ms: status.staleAfterMs,
-          workers: status.workers.map((worker) => serializeWorker(worker, status.now, status.staleAfterMs)),
-          ...toWire(status.counts),
-        },
+      const body: SchedulerStatusWire = {
+        now: status.now.toISOString(),
+        stale_after_ms: status.staleAfterMs,
+        workers: status.workers.map((worker) => serializeWorker(worker, status.now, status.staleAfterMs)),
+        ...toWire(status.counts),
       };
+      return { body };
     },
   }),
   defineRoute({
@@ -51,7 +51,8 @@ export const schedulerRoutes: Route[] = [
     role: 'viewer',
     async handle(_, { runtime }) {
       const jobTypes = runtime.registry.list();
-      return { body: { items: jobTypes.map(serializeJobType), groups: runtime.registry.groups() } };
+      const body: JobTypesWire = { items: jobTypes.map(serializeJobType), groups: runtime.registry.groups() };
+      return { body };
     },
   }),
 ];

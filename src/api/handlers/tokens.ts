@@ -1,13 +1,24 @@
 /**
  * `/api/admin/tokens`: the same token management as `hourglass tokens`, for admins. The
- * secret is in the create response only.
+ * secret is in the create response only. `/api/admin/me`: who the calling token is (the
+ * console shows only the controls its role allows).
  */
 import type { TokenInput } from '../../services/tokens.js';
 import { defineRoute, ADMIN_PREFIX, type Route } from '../define-route.js';
 import { bodyToInput, serializeToken } from '../serialize.js';
-import { idParams, tokenCreateBody, tokenListQuery } from '../wire.js';
+import { idParams, tokenCreateBody, tokenListQuery, type MeWire } from '../wire.js';
 
 export const tokenRoutes: Route[] = [
+  defineRoute({
+    method: 'GET',
+    path: `${ADMIN_PREFIX}/me`,
+    summary: "The calling token's name, role and tenant",
+    role: 'viewer',
+    async handle({ actor }) {
+      const body: MeWire = { name: actor.name, role: actor.role ?? 'admin', tenant_id: actor.tenantId ?? null };
+      return { body };
+    },
+  }),
   defineRoute({
     method: 'GET',
     path: `${ADMIN_PREFIX}/tokens`,
