@@ -38,6 +38,7 @@ if (run('node', ['scripts/embed-migrations.mjs', '--check']) !== 0) process.exit
 if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 // Tests, examples and scripts are type-checked too (vitest only strips types).
 if (run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) !== 0) process.exit(1);
+if (run('npx', ['tsc', '-p', 'web/tsconfig.json']) !== 0) process.exit(1);
 const args = process.argv.slice(2);
 if (args.some((arg) => arg === '--project' || arg.startsWith('--project='))) process.exit(run('npx', ['vitest', 'run', ...args]));
 const status = run('npx', ['vitest', 'run', '--project', '!restart', ...args]);

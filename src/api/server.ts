@@ -25,7 +25,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { routes } from './routes.js';
 import { createEventHub, type EventHub } from './sse.js';
-import { consolePlaceholder } from './console-placeholder.js';
+import { registerConsole } from './console.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -164,7 +164,6 @@ function registerOperational(app: FastifyInstance, deps: ApiDeps, metrics: Metri
   app.get('/metrics', async (_, reply) => reply.type(metrics.contentType).send(await metrics.render()));
   const openApi = buildOpenApiDocument(routes);
   app.get('/api/openapi.json', async () => openApi);
-  app.get('/', async (_, reply) => reply.type('text/html; charset=utf-8').send(consolePlaceholder));
 }
 
 async function buildApp(deps: ApiDeps, hub: EventHub, metrics: Metrics): Promise<FastifyInstance> {
@@ -190,6 +189,7 @@ async function buildApp(deps: ApiDeps, hub: EventHub, metrics: Metrics): Promise
   for (const route of routes) registerRoute(app, route, deps);
   registerEventStream(app, hub, deps);
   registerOperational(app, deps, metrics);
+  await registerConsole(app);
   return app;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Data hooks. `useResource` keeps the last answer on screen while it reloads (no layout jumps
+ * when data arrives); `reload()` refetches, e.g. when a live event says something changed.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError } from './api.js';
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  /** True until the first answer (or error) arrives. */
+  loading: boolean;
+  reload: () => void;
+}
+
+/** GETs `path` (relative to `/api/admin`); null waits. Refetches when `path` changes. */
+export function useResource<T>(path: string | null): Resource<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean; path: string | null }>({ loading: true, path });
+  const [generation, setGeneration] = useState(0);
+  const latest = useRef(0);
+
+  useEffect(() => {
+    if (path === null) return;
+    const ticket = ++latest.current;
+    api.get<T>(path).then(
+      (data) => ticket === latest.current && setState({ data, loading: false, path }),
+      (error: unknown) => ticket === latest.current && setState((previous) => ({ ...previous, error: toApiError(error), loading: false, path })),
+    );
+  }, [path, generation]);
+
+  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading && state.data === undefined && state.error === undefined, reload };
+}
+
+export function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, 'client_error', error instanceof Error ? error.message : String(error));
+}
+
+/** Calls `callback` at most once per `ms`, with the last arguments (trailing). */
+export function useThrottled(callback: () => void, ms: number): () => void {
+  const saved = useRef(callback);
+  saved.current = callback;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      saved.current();
+    }, ms);
+  }, [ms]);
+}
+
+/** `value`, once it has stopped changing for `ms`. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+/** Re-renders every `ms` (relative times stay true). */
+export function useNow(ms = 15_000): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
