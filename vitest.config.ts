@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 // it does). Tests that need several real connections or processes live in test/postgres.
 // test/restart restarts the PostgreSQL server itself, which would break every other file
 // running at the same time: its project `restart` runs alone, after the others
-// (`scripts/test.mjs` runs it as a second phase).
+// (`scripts/test.mjs` runs it as a second phase). test/e2e drives the console in headless
+// Chromium against a real `hourglass start` on embedded PGlite: once, whatever the backend.
 const alias = { hourglass: fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
 const postgres = process.env.TEST_DATABASE_URL;
 
@@ -20,6 +21,10 @@ export default defineConfig({
       {
         resolve: { alias },
         test: { name: 'pglite', include: ['test/integration/**/*.test.ts'], env: { HG_TEST_BACKEND: 'pglite' }, testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+      {
+        resolve: { alias },
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 120_000 },
       },
       ...(postgres
         ? [

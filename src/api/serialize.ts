@@ -7,7 +7,7 @@ import type { JobRun, JobRunLog, ScheduledJob, WorkerRecord } from '../model.js'
 import type { ApiToken } from '../db/queries/api-tokens.js';
 import type { FireResult } from '../services/fire-schedule.js';
 import { camelCase, snakeCase } from '../util/case.js';
-import { type ApiTokenWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WireDeep, type WorkerWire } from './wire.js';
+import { type ApiTokenWire, type FiringWire, type JobRunLogWire, type JobRunWire, type PageWire, type ScheduledJobWire, type Wire, type WireDeep, type WorkerWire } from './wire.js';
 
 /** Top-level keys to snake_case, Dates to ISO strings; nested values untouched. */
 export function toWire<T extends object>(value: T): Wire<T> {
@@ -35,7 +35,7 @@ export const serializeRun = (run: JobRun): JobRunWire => toWire(run);
 export const serializeLog = (line: JobRunLog): JobRunLogWire => toWire(line);
 
 /** A trigger's or backfill's answer: the counts and the runs it planned. */
-export const serializeFiring = (result: FireResult) => ({ fired: result.fired, skipped: result.skipped, runs: result.runs.map((run) => toWire(run)) });
+export const serializeFiring = (result: FireResult): FiringWire => ({ fired: result.fired, skipped: result.skipped, runs: result.runs.map((run) => toWire(run)) });
 export const serializeToken = (token: ApiToken): ApiTokenWire => toWire(token);
 
 export function serializeWorker(worker: WorkerRecord, now: Date, staleAfterMs: number): WorkerWire {

@@ -15,6 +15,7 @@ import type { ApiToken } from '../db/queries/api-tokens.js';
 import type { AuditLogEntry } from '../db/queries/audit-log.js';
 import type { SchedulerCounts } from '../db/queries/scheduler-status.js';
 import type { Dashboard, ScheduleStats } from '../services/dashboard.js';
+import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { INSTANT_RANGE_MESSAGE, instantSchema, isStorableInstant, pauseInputSchema, scheduleInputSchema } from '../services/schedule-input.js';
 import { enqueueInputSchema } from '../services/runs.js';
 import { tokenInputSchema } from '../services/tokens.js';
@@ -150,6 +151,13 @@ export type ApiTokenWire = Wire<ApiToken>;
 export type CreatedTokenWire = ApiTokenWire & { token: string };
 
 export type AuditEntryWire = Wire<AuditLogEntry>;
+
+/** What a trigger or backfill answers: the counts and the runs it planned. */
+export interface FiringWire {
+  fired: number;
+  skipped: number;
+  runs: Array<Wire<PlannedRun>>;
+}
 
 /** `GET /me`: the calling token. */
 export interface MeWire {

@@ -34,11 +34,17 @@ export function App() {
   useEffect(() => {
     setMe(null);
     if (!token) return;
-    api.get<MeWire>('/me').then(setMe, (error: unknown) => {
-      const apiError = toApiError(error);
-      setProblem(apiError.status === 401 ? 'That token is not valid (revoked, mistyped or from another database).' : apiError.message);
-      clearToken();
-    });
+    api.get<MeWire>('/me').then(
+      (answer) => {
+        setMe(answer);
+        setProblem(null);
+      },
+      (error: unknown) => {
+        const apiError = toApiError(error);
+        setProblem(apiError.status === 401 ? 'That token is not valid (revoked, mistyped or from another database).' : apiError.message);
+        clearToken();
+      },
+    );
   }, [token]);
 
   if (!token) return <SignIn problem={problem} />;

@@ -51,7 +51,8 @@ export function Graph({ nodes, label }: { nodes: readonly GraphNode[]; label: st
   const width = Math.max(...[...positions.values()].map((p) => p.x + NODE_W), NODE_W) + 2;
   const height = Math.max(...[...positions.values()].map((p) => p.y + NODE_H), NODE_H) + 2;
   return (
-    <div className="graph" role="figure" aria-label={label}>
+    // Focusable, so keyboard users can scroll a graph wider than the screen.
+    <div className="graph" role="figure" aria-label={label} tabIndex={0}>
       <svg width={width} height={height} viewBox={`-1 -1 ${width} ${height}`}>
         <defs>
           <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
@@ -79,7 +80,7 @@ export function Graph({ nodes, label }: { nodes: readonly GraphNode[]; label: st
               <title>{node.detail ? `${node.label} (${node.detail})` : node.label}</title>
               <rect width={NODE_W} height={NODE_H} rx="6" />
               <text x="10" y={node.detail ? 18 : 27} className="graph-label">
-                {node.label.length > 22 ? `${node.label.slice(0, 21)}…` : node.label}
+                {node.label.length > 19 ? `${node.label.slice(0, 18)}…` : node.label}
               </text>
               {node.detail ? (
                 <text x="10" y="35" className="graph-detail">
