@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { MeWire } from '../../src/api/wire.js';
-import { api } from './api.js';
+import { api } from './api/client.js';
 import { toApiError } from './hooks.js';
 import { LiveEventsProvider, useLiveConnected } from './live.js';
 import { Can, MeProvider } from './me.js';

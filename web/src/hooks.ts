@@ -3,7 +3,7 @@
  * when data arrives); `reload()` refetches, e.g. when a live event says something changed.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError } from './api.js';
+import { api, ApiError } from './api/client.js';
 
 export interface Resource<T> {
   data: T | undefined;

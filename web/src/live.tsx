@@ -5,7 +5,7 @@
  */
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LiveEventWire } from '../../src/api/wire.js';
-import { API_BASE } from './api.js';
+import { API_BASE } from './api/client.js';
 import { getToken } from './session.js';
 
 type Listener = (event: LiveEventWire) => void;

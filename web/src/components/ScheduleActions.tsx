@@ -10,7 +10,7 @@
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { FiringWire, ScheduledJobWire } from '../../../src/api/wire.js';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 import { toApiError } from '../hooks.js';
 import { useCan } from '../me.js';
 import { viewerZone } from '../format.js';

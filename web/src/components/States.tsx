@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ApiError } from '../api.js';
+import type { ApiError } from '../api/client.js';
 
 /** A placeholder of the content's height while the first answer is on its way. */
 export function Loading({ label = 'Loading…', height = '8rem' }: { label?: string; height?: string }) {

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { AuditEntryWire, PageWire } from '../../../src/api/wire.js';
-import { api, queryString, type ApiError } from '../api.js';
+import { api, queryString, type ApiError } from '../api/client.js';
 import { toApiError, useDebounced, useResource } from '../hooks.js';
 import { Link, navigate, useRoute } from '../router.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';

@@ -5,7 +5,7 @@
  */
 import { useMemo } from 'react';
 import type { JobRunWire, PageWire, ScheduledJobWire } from '../../../src/api/wire.js';
-import { ApiError } from '../api.js';
+import { ApiError } from '../api/client.js';
 import { useResource, useThrottled } from '../hooks.js';
 import { useLiveEvents } from '../live.js';
 import { Link } from '../router.js';

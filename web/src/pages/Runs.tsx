@@ -5,7 +5,7 @@
  * can enqueue a one-off run from here.
  */
 import type { JobTypesWire, PageWire, ScheduledJobWire } from '../../../src/api/wire.js';
-import { queryString } from '../api.js';
+import { queryString } from '../api/client.js';
 import { useDebounced, useResource, useThrottled } from '../hooks.js';
 import { useLiveEvents } from '../live.js';
 import { Can } from '../me.js';

@@ -6,7 +6,7 @@
  */
 import { useCallback, useState } from 'react';
 import type { PageWire, ScheduledJobWire } from '../../../src/api/wire.js';
-import { api, queryString, type ApiError } from '../api.js';
+import { api, queryString, type ApiError } from '../api/client.js';
 import { formatPercent } from '../format.js';
 import { toApiError, useDebounced, useResource, useThrottled } from '../hooks.js';
 import { useLiveEvents } from '../live.js';

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { JobRunWire } from '../../../src/api/wire.js';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 import { toApiError } from '../hooks.js';
 import { navigate } from '../router.js';
 import { Dialog } from '../components/Dialog.js';

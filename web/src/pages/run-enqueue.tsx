@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { JobRunWire, JobTypeWire } from '../../../src/api/wire.js';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 import { toApiError } from '../hooks.js';
 import { useMe } from '../me.js';
 import { navigate } from '../router.js';

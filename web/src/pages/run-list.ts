@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobRunWire, PageWire } from '../../../src/api/wire.js';
-import { api, type ApiError } from '../api.js';
+import { api, type ApiError } from '../api/client.js';
 import { toApiError } from '../hooks.js';
 
 const PAGE_SIZE = 50;

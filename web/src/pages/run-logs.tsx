@@ -6,7 +6,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { JobRunLogWire } from '../../../src/api/wire.js';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 import { formatInstant, viewerZone } from '../format.js';
 
 const POLL_MS = 1000;

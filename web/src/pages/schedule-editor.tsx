@@ -12,7 +12,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { JobTypesWire, ScheduledJobWire } from '../../../src/api/wire.js';
-import { api, type ApiError } from '../api.js';
+import { api, type ApiError } from '../api/client.js';
 import { viewerZone } from '../format.js';
 import { toApiError, useResource } from '../hooks.js';
 import { useCan, useMe } from '../me.js';

@@ -9,7 +9,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { CronPreviewWire, CronValidateWire } from '../../../src/api/wire.js';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 import { formatInstant, viewerZone } from '../format.js';
 import { toApiError, useDebounced } from '../hooks.js';
 import type { FieldErrors, ScheduleDraft } from './schedule-draft.js';

@@ -3,8 +3,8 @@
  * session's bearer token. Errors arrive as `ApiError` with the API's code, message and field,
  * so forms can show them beside the field they name. A 401 signs the console out.
  */
-import type { ErrorWire } from '../../src/api/wire.js';
-import { clearToken, getToken } from './session.js';
+import type { ErrorWire } from '../../../src/api/wire.js';
+import { clearToken, getToken } from '../session.js';
 
 export const API_BASE = '/api/admin';
 
