@@ -96,7 +96,6 @@ function JobTypeTable({ types }: { types: readonly JobTypeWire[] }) {
             <th scope="col" className="num">Concurrency</th>
             <th scope="col" className="num">Priority</th>
             <th scope="col">Payload schema</th>
-            <th scope="col">Description</th>
           </tr>
         </thead>
         <tbody>
@@ -105,6 +104,7 @@ function JobTypeTable({ types }: { types: readonly JobTypeWire[] }) {
               <th scope="row" className="ops-row-head">
                 <span className="mono">{type.name}</span>
                 {type.builtin ? <span className="badge badge-builtin">built-in</span> : null}
+                {type.description ? <p className="ops-description">{type.description}</p> : null}
               </th>
               <td>{type.group ?? <span className="muted">—</span>}</td>
               <td className="mono ops-names">{type.depends_on.length ? type.depends_on.map((name) => <div key={name}>{name}</div>) : <span className="muted">—</span>}</td>
@@ -114,7 +114,6 @@ function JobTypeTable({ types }: { types: readonly JobTypeWire[] }) {
               <td className="num">{type.concurrency ?? <span className="muted">no limit</span>}</td>
               <td className="num">{type.priority}</td>
               <td>{type.has_payload_schema ? 'yes' : 'no'}</td>
-              <td className="ops-description">{type.description ?? <span className="muted">—</span>}</td>
             </tr>
           ))}
         </tbody>
