@@ -176,6 +176,10 @@ export function consoleTestKit() {
       current = await openPage(context);
       return current.page;
     },
+    /** Goes to a console route (`/runs?status=failed`, the part after `#`) in `page` (default: the latest). */
+    async open(route: string, page: Page = current!.page): Promise<void> {
+      await page.goto(`${server!.url}/#${route}`);
+    },
     /** Opens the URL `start` printed in `page` (default: the latest) and waits for the dashboard. */
     async signIn(page: Page = current!.page): Promise<void> {
       await page.goto(server!.consoleUrl);
