@@ -52,12 +52,24 @@ describe('creating a schedule in the form', () => {
     const newYorkSlot = expect.stringMatching(/ 02:30:00 E[SD]T \(America\/New_York\)/);
     await expect.poll(() => slots.allInnerTexts(), { timeout: 10_000 }).toEqual(Array(5).fill(newYorkSlot));
 
+    // A blackout window: bad JSON is refused inline, the server's refusal of a bad cron in it
+    // shows under it too, and a valid array is saved.
+    const blackout = page.getByLabel('Blackout windows (JSON)', { exact: true });
+    const blackoutError = page.locator('#exclusions-error');
+    await blackout.fill('[{"cron": ');
+    await expect.poll(() => blackoutError.innerText(), { timeout: 10_000 }).toContain('Not valid JSON');
+    await blackout.fill('[{"cron": "61 * * * *"}]');
+    await page.getByRole('button', { name: 'Create schedule', exact: true }).click();
+    await expect.poll(() => blackoutError.innerText(), { timeout: 10_000 }).toContain('61');
+    await blackout.fill('[{"cron": "* * * * SUN", "reason": "weekly freeze"}]');
+
     await page.getByRole('button', { name: 'Create schedule', exact: true }).click();
     await heading(page, name).waitFor();
     expect(page.url()).toMatch(/#\/schedules\/[0-9a-f-]{36}$/);
     const created = await getSchedule(page.url().split('/').at(-1)!);
-    expect(created).toMatchObject({ name, job_type: 'quick', cron_expression: '30 2 * * *', timezone: 'America/New_York', status: 'active' });
-    expect(e2e.errors).toEqual([]);
+    expect(created).toMatchObject({ name, job_type: 'quick', cron_expression: '30 2 * * *', timezone: 'America/New_York', status: 'active', exclusions: [{ cron: '* * * * SUN', reason: 'weekly freeze' }] });
+    // The one refused create (the bad blackout cron) is the browser's own console line.
+    expect(e2e.errors).toEqual([expect.stringContaining('status of 400')]);
   });
 });
 

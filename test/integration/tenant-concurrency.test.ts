@@ -35,15 +35,16 @@ describe('per-tenant concurrency across the cluster', () => {
     for (let i = 0; i < 3; i += 1) await first.runs.enqueue({ jobType: 'tenant_work' });
     await first.start();
     await second.start();
+    const completed = async () => (await first.runs.list({ status: 'completed', limit: 100 })).items.length;
     try {
-      await waitFor(() => finished === 15, { timeoutMs: 30_000, message: 'all runs to finish' });
+      // Handlers return before their worker records the run completed: wait for the records.
+      await waitFor(async () => finished === 15 && (await completed()) === 15, { timeoutMs: 30_000, message: 'all runs to be recorded completed' });
     } finally {
       await second.stop();
     }
     expect(peak.get('store-a')).toBeLessThanOrEqual(2);
     expect(peak.get('store-b')).toBeLessThanOrEqual(2);
     expect(peak.get('store-a')).toBe(2);
-    const page = await first.runs.list({ status: 'completed', limit: 100 });
-    expect(page.items).toHaveLength(15);
+    expect(await completed()).toBe(15);
   });
 });

@@ -22,6 +22,10 @@ export interface ScheduleDraft {
   /** A `datetime-local` value in the viewer's zone. */
   run_at: string;
   payload: string;
+  /** Caller's notes, never handed to handlers. */
+  metadata: string;
+  /** Blackout windows, a JSON array (docs/time-semantics.md). */
+  exclusions: string;
   status: ScheduledJobWire['status'];
   missed_run_policy: ScheduledJobWire['missed_run_policy'];
   catch_up_window_seconds: string;
@@ -54,6 +58,8 @@ export function createEmptyDraft(): ScheduleDraft {
     interval_seconds: '',
     run_at: '',
     payload: '{}',
+    metadata: '{}',
+    exclusions: '[]',
     status: 'active',
     missed_run_policy: 'skip',
     catch_up_window_seconds: '86400',
@@ -94,6 +100,8 @@ export function draftFromSchedule(schedule: ScheduledJobWire): ScheduleDraft {
     interval_seconds: text(schedule.interval_seconds),
     run_at: toLocalInput(schedule.run_at),
     payload: JSON.stringify(schedule.payload, null, 2),
+    metadata: JSON.stringify(schedule.metadata, null, 2),
+    exclusions: JSON.stringify(schedule.exclusions ?? [], null, 2),
     status: schedule.status,
     missed_run_policy: schedule.missed_run_policy,
     catch_up_window_seconds: text(schedule.catch_up_window_seconds),
@@ -108,25 +116,34 @@ export function draftFromSchedule(schedule: ScheduledJobWire): ScheduleDraft {
   };
 }
 
-/** The payload text as an object, or the reason it is not one. */
-export function parsePayload(source: string): { value: Record<string, unknown> } | { error: string } {
-  if (source.trim() === '') return { value: {} };
+/** JSON text as an object (or, with `array`, an array), or the reason it is not one. */
+export function parseJsonField(source: string, array = false): { value: unknown } | { error: string } {
+  if (source.trim() === '') return { value: array ? [] : {} };
   try {
     const value: unknown = JSON.parse(source);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'Expected a JSON object, e.g. {"limit": 100}' };
-    return { value: value as Record<string, unknown> };
+    if (array && !Array.isArray(value)) return { error: 'Expected a JSON array, e.g. [{"cron": "* 0-6 * * SAT,SUN"}]' };
+    if (!array && (value === null || typeof value !== 'object' || Array.isArray(value))) return { error: 'Expected a JSON object, e.g. {"limit": 100}' };
+    return { value };
   } catch (error) {
     return { error: `Not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
+
+const JSON_FIELDS = [
+  ['payload', false],
+  ['metadata', false],
+  ['exclusions', true],
+] as const;
 
 const NUMBER_FIELDS = ['interval_seconds', 'catch_up_window_seconds', 'max_attempts', 'timeout_seconds', 'priority', 'jitter_seconds', 'pause_after_failures'] as const;
 
 /** What the form can tell before asking the server: JSON and whole numbers. */
 export function checkDraft(draft: ScheduleDraft): FieldErrors {
   const errors: FieldErrors = {};
-  const payload = parsePayload(draft.payload);
-  if ('error' in payload) errors.payload = payload.error;
+  for (const [field, array] of JSON_FIELDS) {
+    const parsed = parseJsonField(draft[field], array);
+    if ('error' in parsed) errors[field] = parsed.error;
+  }
   for (const field of NUMBER_FIELDS) {
     if (draft[field].trim() !== '' && !/^-?\d+$/.test(draft[field].trim())) errors[field] = 'Expected a whole number';
   }
@@ -143,7 +160,10 @@ const integer = (value: string) => (value.trim() === '' ? null : Number(value.tr
 export function buildScheduleBody(draft: ScheduleDraft, { includeTenant }: { includeTenant: boolean }): Record<string, unknown> {
   const mode = draft.execution_mode;
   const timing = draft.schedule_type;
-  const payload = parsePayload(draft.payload);
+  const json = (field: (typeof JSON_FIELDS)[number][0], array = false) => {
+    const parsed = parseJsonField(draft[field], array);
+    return 'value' in parsed ? parsed.value : array ? [] : {};
+  };
   const body: Record<string, unknown> = {
     name: draft.name,
     key: draft.key.trim() || null,
@@ -157,7 +177,9 @@ export function buildScheduleBody(draft: ScheduleDraft, { includeTenant }: { inc
     timezone: draft.timezone.trim(),
     interval_seconds: timing === 'interval' ? integer(draft.interval_seconds) : null,
     run_at: timing !== 'cron' && draft.run_at ? new Date(draft.run_at).toISOString() : null,
-    payload: 'value' in payload ? payload.value : {},
+    payload: json('payload'),
+    metadata: json('metadata'),
+    exclusions: json('exclusions', true),
     status: draft.status,
     missed_run_policy: draft.missed_run_policy,
     overlap_policy: draft.overlap_policy,
@@ -178,7 +200,7 @@ export function buildScheduleBody(draft: ScheduleDraft, { includeTenant }: { inc
 /** The input a server error's `field` belongs to (`payload.limit` → payload), or null. */
 export function fieldOfServerError(field: string | undefined, shown: ReadonlySet<DraftField>): DraftField | null {
   if (!field) return null;
-  const head = field.split('.')[0]!;
+  const head = field.split(/[.[]/)[0]!;
   const aliases: Record<string, DraftField> = { is_active: 'status', paused_until: 'status', pause_note: 'status', schedule_type: 'schedule_type', execution_mode: 'execution_mode' };
   const name = (aliases[head] ?? head) as DraftField;
   return shown.has(name) ? name : null;

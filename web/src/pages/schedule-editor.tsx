@@ -156,6 +156,9 @@ export function ScheduleEditor({ schedule, onSaved }: { schedule: ScheduledJobWi
           <Field form={form} field="payload" label="Payload (JSON)" hint="Passed to every run of this schedule (a JSON object).">
             <textarea {...describe(form, 'payload', true)} rows={4} spellCheck={false} value={draft.payload} onChange={(event) => form.set('payload', event.target.value)} />
           </Field>
+          <Field form={form} field="metadata" label="Metadata (JSON)" hint="Your notes on the schedule (owner, ticket…); handlers do not see it.">
+            <textarea {...describe(form, 'metadata', true)} rows={2} spellCheck={false} value={draft.metadata} onChange={(event) => form.set('metadata', event.target.value)} />
+          </Field>
         </div>
 
         <div className="card form-section timing-section">
@@ -191,6 +194,14 @@ export function ScheduleEditor({ schedule, onSaved }: { schedule: ScheduledJobWi
             ) : null}
           </div>
           <NextRuns check={timing} zone={draft.timezone} />
+          <Field
+            form={form}
+            field="exclusions"
+            label="Blackout windows (JSON)"
+            hint='Slots inside one are suppressed (counted, not run): [{"cron": "* 0-6 * * SAT,SUN"}, {"from": "2026-12-24", "until": "2026-12-26", "reason": "holidays"}]. Plain dates are whole days in the time zone.'
+          >
+            <textarea {...describe(form, 'exclusions', true)} rows={3} spellCheck={false} value={draft.exclusions} onChange={(event) => form.set('exclusions', event.target.value)} />
+          </Field>
         </div>
 
         <PolicyFields form={form} />

@@ -24,7 +24,7 @@ export function describe(form: FormBinding, field: DraftField, hasHint = false) 
 export function Field({ form, field, label, hint, children }: { form: FormBinding; field: DraftField; label: string; hint?: ReactNode; children: ReactNode }) {
   const error = form.errorOf(field);
   return (
-    <div className="field">
+    <div className={`field field-${field}`}>
       <label htmlFor={field}>{label}</label>
       {children}
       {error ? (
