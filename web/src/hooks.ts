@@ -3,6 +3,7 @@
  * when data arrives); `reload()` refetches, e.g. when a live event says something changed.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PageWire } from '../../src/api/wire.js';
 import { api, ApiError } from './api/client.js';
 
 export interface Resource<T> {
@@ -71,4 +72,50 @@ export function useNow(ms = 15_000): Date {
     return () => clearInterval(timer);
   }, [ms]);
   return now;
+}
+
+export interface Pages<T> {
+  items: T[];
+  error: ApiError | undefined;
+  /** True until the first page arrives. */
+  loading: boolean;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+  /** Refreshes the first page (pages loaded with "Load more" stay). */
+  reload: () => void;
+}
+
+/**
+ * A list endpoint's first page (reloadable, kept on screen while reloading) plus the pages
+ * "Load more" appended by cursor. A new `path` (other filters) starts over; a row that a
+ * reload moved between pages shows once.
+ */
+export function usePages<T extends { id: string | number }>(path: string): Pages<T> {
+  const first = useResource<PageWire<T>>(path);
+  const [extra, setExtra] = useState<{ path: string; items: T[]; cursor: string | null }>({ path, items: [], cursor: null });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<ApiError | undefined>();
+  const appended = extra.path === path ? extra : { path, items: [], cursor: null };
+  const cursor = appended.items.length > 0 ? appended.cursor : (first.data?.next_cursor ?? null);
+
+  const loadMore = useCallback(() => {
+    if (!cursor) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    api.get<PageWire<T>>(`${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`).then(
+      (page) => {
+        setExtra((previous) => ({ path, items: [...(previous.path === path ? previous.items : []), ...page.items], cursor: page.next_cursor }));
+        setLoadingMore(false);
+      },
+      (error: unknown) => {
+        setMoreError(toApiError(error));
+        setLoadingMore(false);
+      },
+    );
+  }, [path, cursor]);
+
+  const seen = new Set<string | number>();
+  const items = [...(first.data?.items ?? []), ...appended.items].filter((item) => !seen.has(item.id) && seen.add(item.id));
+  return { items, error: first.error ?? moreError, loading: first.loading, hasMore: cursor !== null, loadingMore, loadMore, reload: first.reload };
 }

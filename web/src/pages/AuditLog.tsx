@@ -6,11 +6,12 @@
  * `next_cursor`. The API matches actor, action and entity id exactly.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { AuditEntryWire, PageWire } from '../../../src/api/wire.js';
-import { api, queryString, type ApiError } from '../api/client.js';
-import { toApiError, useDebounced, useResource } from '../hooks.js';
+import type { AuditEntryWire } from '../../../src/api/wire.js';
+import { queryString } from '../api/client.js';
+import { useDebounced, usePages } from '../hooks.js';
 import { Link, navigate, useRoute } from '../router.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';
+import { Pager } from '../components/Pager.js';
 import { Time } from '../components/Time.js';
 import { AuditChanges, listChangedFields } from './audit-changes.js';
 import './ops.css';
@@ -36,32 +37,8 @@ export function AuditLog() {
   const filters = Object.fromEntries(FILTER_KEYS.map((key) => [key, query.get(key) ?? ''])) as Filters;
   const setFilter = (key: keyof Filters, value: string) => navigate('/audit-log', { ...filters, [key]: value || undefined }, true);
   const path = `/audit-log${queryString({ ...filters, limit: PAGE_SIZE })}`;
-  const first = useResource<PageWire<AuditEntryWire>>(path);
-  const [more, setMore] = useState<{ path: string; loaded: boolean; items: AuditEntryWire[]; cursor: string | null }>({ path: '', loaded: false, items: [], cursor: null });
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<ApiError | null>(null);
-
-  // Pages loaded with "Load more" belong to one filter; a new filter starts from its first page.
-  useEffect(() => setMore({ path, loaded: false, items: [], cursor: null }), [path]);
-  const extra = more.path === path && more.loaded ? more : null;
-  const firstItems = first.data?.items ?? [];
-  const seen = new Set(firstItems.map((entry) => entry.id));
-  const items = [...firstItems, ...(extra?.items ?? []).filter((entry) => !seen.has(entry.id))];
-  const cursor = extra ? extra.cursor : (first.data?.next_cursor ?? null);
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    setLoadingMore(true);
-    setMoreError(null);
-    try {
-      const page = await api.get<PageWire<AuditEntryWire>>(`/audit-log${queryString({ ...filters, limit: PAGE_SIZE, cursor })}`);
-      setMore({ path, loaded: true, items: [...(extra?.items ?? []), ...page.items], cursor: page.next_cursor });
-    } catch (error) {
-      setMoreError(toApiError(error));
-    } finally {
-      setLoadingMore(false);
-    }
-  };
+  const list = usePages<AuditEntryWire>(path);
+  const items = list.items;
 
   const filtered = FILTER_KEYS.some((key) => filters[key]);
   const actors = [...new Set(items.map((entry) => entry.actor))].sort();
@@ -103,9 +80,9 @@ export function AuditLog() {
           </div>
         ) : null}
       </form>
-      {first.error ? (
-        <ErrorState error={first.error} onRetry={first.error.status === 403 ? undefined : first.reload} />
-      ) : !first.data ? (
+      {list.error && items.length === 0 ? (
+        <ErrorState error={list.error} onRetry={list.error.status === 403 ? undefined : list.reload} />
+      ) : list.loading ? (
         <Loading height="20rem" />
       ) : items.length === 0 ? (
         <EmptyState title={filtered ? 'No entries match these filters' : 'No changes recorded yet'}>
@@ -114,18 +91,8 @@ export function AuditLog() {
       ) : (
         <>
           <AuditTable entries={items} />
-          <div className="pager">
-            <span className="muted">
-              {items.length} {items.length === 1 ? 'entry' : 'entries'}
-              {cursor ? ' shown' : ''}
-            </span>
-            {cursor ? (
-              <button type="button" onClick={loadMore} disabled={loadingMore}>
-                {loadingMore ? 'Loading…' : 'Load more'}
-              </button>
-            ) : null}
-          </div>
-          {moreError ? <p className="field-error">{moreError.message}</p> : null}
+          <Pager summary={`${items.length} ${items.length === 1 ? 'entry' : 'entries'}${list.hasMore ? ' shown' : ''}`} hasMore={list.hasMore} loadingMore={list.loadingMore} onLoadMore={list.loadMore} />
+          {list.error ? <p className="field-error">{list.error.message}</p> : null}
         </>
       )}
     </section>

@@ -11,6 +11,7 @@ import { useLiveEvents } from '../live.js';
 import { Can } from '../me.js';
 import { navigate, useRoute } from '../router.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';
+import { Pager } from '../components/Pager.js';
 import { EnqueueRunButton } from './run-enqueue.js';
 import { hasRunFilters, readRunFilters, resolveScheduleId, RunFilters, toRouteQuery, type RunFilterValues } from './run-filters.js';
 import { useRunList, type RunList } from './run-list.js';
@@ -85,16 +86,7 @@ function RunResults({ list, filtered, scheduleError }: { list: RunList; filtered
       <div className={list.stale ? 'runs-stale' : undefined} aria-busy={list.stale || undefined}>
         <RunTable runs={list.runs} caption="Runs" />
       </div>
-      <div className="pager">
-        <span className="muted">
-          {list.runs.length} {list.runs.length === 1 ? 'run' : 'runs'} shown{list.hasMore ? '' : ', no more'}
-        </span>
-        {list.hasMore ? (
-          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
-            {list.loadingMore ? 'Loading…' : 'Load more'}
-          </button>
-        ) : null}
-      </div>
+      <Pager summary={`${list.runs.length} ${list.runs.length === 1 ? 'run' : 'runs'} shown${list.hasMore ? '' : ', no more'}`} hasMore={list.hasMore} loadingMore={list.loadingMore} onLoadMore={list.loadMore} />
     </>
   );
 }

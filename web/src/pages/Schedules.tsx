@@ -4,16 +4,16 @@
  * run, last status, success rate and the steering actions. Reloads live (throttled) on
  * schedule and run events; more rows come page by page with the API's cursor.
  */
-import { useCallback, useState } from 'react';
-import type { PageWire, ScheduledJobWire } from '../../../src/api/wire.js';
-import { api, queryString, type ApiError } from '../api/client.js';
+import type { ScheduledJobWire } from '../../../src/api/wire.js';
+import { queryString } from '../api/client.js';
 import { formatPercent } from '../format.js';
-import { toApiError, useDebounced, useResource, useThrottled } from '../hooks.js';
+import { useDebounced, usePages, useThrottled, type Pages } from '../hooks.js';
 import { useLiveEvents } from '../live.js';
 import { Can, useCan, useMe } from '../me.js';
 import { Link, navigate, useRoute } from '../router.js';
 import { ActiveSwitch, ScheduleActions } from '../components/ScheduleActions.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';
+import { Pager } from '../components/Pager.js';
 import { StatusBadge } from '../components/Status.js';
 import { Time } from '../components/Time.js';
 import { computeSuccessRate, TargetText, TimingText } from './schedule-cells.js';
@@ -30,7 +30,7 @@ export function Schedules() {
   const setFilter = (key: FilterKey, value: string) => navigate('/schedules', { ...filters, [key]: value }, true);
   const filtered = FILTER_KEYS.some((key) => filters[key] !== '');
   const path = useDebounced(`/scheduled-jobs${queryString(filters)}`, 250);
-  const list = useSchedulePages(path);
+  const list = usePages<ScheduledJobWire>(path);
   const reload = useThrottled(list.reload, 1000);
   useLiveEvents(['schedule', 'run'], reload);
 
@@ -83,7 +83,7 @@ export function Schedules() {
   );
 }
 
-function ScheduleList({ list, filtered, onChanged }: { list: SchedulePages; filtered: boolean; onChanged: () => void }) {
+function ScheduleList({ list, filtered, onChanged }: { list: Pages<ScheduledJobWire>; filtered: boolean; onChanged: () => void }) {
   const canOperate = useCan('operator');
   if (list.loading) return <Loading label="Loading schedules…" height="16rem" />;
   if (list.error && list.items.length === 0) return <ErrorState error={list.error} onRetry={list.reload} />;
@@ -134,14 +134,7 @@ function ScheduleList({ list, filtered, onChanged }: { list: SchedulePages; filt
           </tbody>
         </table>
       </div>
-      <div className="pager">
-        <span className="muted">{list.items.length === 1 ? '1 schedule' : `${list.items.length} schedules`}</span>
-        {list.hasMore ? (
-          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
-            {list.loadingMore ? 'Loading…' : 'Load more'}
-          </button>
-        ) : null}
-      </div>
+      <Pager summary={list.items.length === 1 ? '1 schedule' : `${list.items.length} schedules`} hasMore={list.hasMore} loadingMore={list.loadingMore} onLoadMore={list.loadMore} />
     </>
   );
 }
@@ -205,47 +198,4 @@ function ZoneName({ zone }: { zone: string }) {
       ))}
     </span>
   );
-}
-
-interface SchedulePages {
-  items: ScheduledJobWire[];
-  error: ApiError | undefined;
-  loading: boolean;
-  hasMore: boolean;
-  loadingMore: boolean;
-  loadMore: () => void;
-  reload: () => void;
-}
-
-/**
- * The first page of `path` (reloadable, kept on screen while reloading) plus the pages "Load
- * more" appended. A reload refreshes the first page; rows appear once even if they moved.
- */
-function useSchedulePages(path: string): SchedulePages {
-  const first = useResource<PageWire<ScheduledJobWire>>(path);
-  const [extra, setExtra] = useState<{ path: string; items: ScheduledJobWire[]; cursor: string | null }>({ path, items: [], cursor: null });
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<ApiError | undefined>();
-  const appended = extra.path === path ? extra : { path, items: [], cursor: null };
-  const cursor = appended.items.length > 0 ? appended.cursor : (first.data?.next_cursor ?? null);
-
-  const loadMore = useCallback(() => {
-    if (!cursor) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    api.get<PageWire<ScheduledJobWire>>(`${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`).then(
-      (page) => {
-        setExtra((previous) => ({ path, items: [...(previous.path === path ? previous.items : []), ...page.items], cursor: page.next_cursor }));
-        setLoadingMore(false);
-      },
-      (error: unknown) => {
-        setMoreError(toApiError(error));
-        setLoadingMore(false);
-      },
-    );
-  }, [path, cursor]);
-
-  const seen = new Set<string>();
-  const items = [...(first.data?.items ?? []), ...appended.items].filter((item) => !seen.has(item.id) && seen.add(item.id));
-  return { items, error: first.error ?? moreError, loading: first.loading, hasMore: cursor !== null, loadingMore, loadMore, reload: first.reload };
 }
