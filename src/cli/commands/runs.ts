@@ -13,6 +13,7 @@ import type { Hourglass } from '../../hourglass.js';
 import { finishedRunStatuses, RunStatus, type JobRunLog } from '../../model.js';
 import type { Actor } from '../../services/actor.js';
 import { serializeLog, serializeRun } from '../../api/serialize.js';
+import { sleep } from '../../util/sleep.js';
 import type { Command, CommandContext } from './index.js';
 import { assertFlagsFor, assertNoExtraArguments, requireArgument, requireVerb, usageError, withHourglass } from './with-hourglass.js';
 
@@ -59,20 +60,6 @@ function parseStatus(raw: string | undefined): RunStatus | undefined {
   const statuses = Object.values(RunStatus);
   if (raw !== undefined && !statuses.includes(raw as RunStatus)) throw usageError(`--status: expected ${statuses.join(', ')}, got "${raw}"`, 'status');
   return raw as RunStatus | undefined;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 /** Every line after `afterId`, page by page. */
@@ -124,7 +111,7 @@ async function printLogs(hourglass: Hourglass, id: string, actor: Actor, context
         output.error(`following run ${id} until it finishes (Ctrl-C stops)`);
         announced = true;
       }
-      await pause(FOLLOW_POLL_MS, interrupted.signal);
+      await sleep(FOLLOW_POLL_MS, interrupted.signal);
     }
     return 0;
   } finally {
