@@ -54,6 +54,8 @@ export interface Registry {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 3;
+/** The job types `builtinJobs` can register (`config/schema.ts`). */
+const BUILTIN_NAMES = new Set(['http', 'command']);
 
 function invalid(message: string): HourglassError {
   return new HourglassError(ErrorCode.invalidRegistry, `invalid job registry: ${message}`);
@@ -117,7 +119,9 @@ export function createRegistry(definitions: readonly JobDefinition<any>[], built
   function require(name: string, field = 'job_type'): JobType {
     const job = byName.get(name);
     if (!job) {
-      throw new HourglassError(ErrorCode.unknownJobType, `unknown job type "${name}": registered job types are ${[...byName.keys()].join(', ') || '(none)'}`, { field });
+      // The built-in kinds exist only when the config turns them on: say how.
+      const hint = BUILTIN_NAMES.has(name) ? ` ("${name}" is built in: enable it with builtinJobs: { ${name}: true } in the config)` : '';
+      throw new HourglassError(ErrorCode.unknownJobType, `unknown job type "${name}"${hint}: registered job types are ${[...byName.keys()].join(', ') || '(none)'}`, { field });
     }
     return job;
   }

@@ -5,6 +5,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Output } from '../output.js';
 import { cronCommand } from './cron.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { migrateCommand } from './migrate.js';
 import { apiCommand, schedulerCommand, startCommand, workerCommand } from './start.js';
 import { tickCommand } from './tick.js';
@@ -38,4 +40,6 @@ export const commands: Record<string, Command> = {
   schedules: schedulesCommand,
   runs: runsCommand,
   tokens: tokensCommand,
+  export: exportCommand,
+  import: importCommand,
 };
