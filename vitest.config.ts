@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 // running at the same time: its project `restart` runs alone, after the others
 // (`scripts/test.mjs` runs it as a second phase). test/e2e drives the console in headless
 // Chromium against a real `hourglass start` on embedded PGlite: once, whatever the backend.
+// test/examples starts each example of examples/ in-process on in-memory PGlite: once too.
 const alias = { hourglass: fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
 const postgres = process.env.TEST_DATABASE_URL;
 
@@ -22,6 +23,7 @@ export default defineConfig({
         resolve: { alias },
         test: { name: 'pglite', include: ['test/integration/**/*.test.ts'], env: { HG_TEST_BACKEND: 'pglite' }, testTimeout: 60_000, hookTimeout: 120_000 },
       },
+      { resolve: { alias }, test: { name: 'examples', include: ['test/examples/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       {
         resolve: { alias },
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 120_000 },

@@ -1,6 +1,6 @@
 /**
  * Small helpers the example handlers share: an abortable pause, deterministic fake data, and
- * the `fail` / `fail_rate` payload flags that let a demo produce failed and retried runs on
+ * the `fail` / `fail_jobs` / `fail_rate` payload flags that let a demo produce failed and retried runs on
  * purpose. Nothing here knows about Hourglass; the handlers pass in what they need from the
  * job context.
  */
@@ -33,12 +33,18 @@ export const failureFlags = z.object({
   fail: z.boolean().default(false),
   /** Probability (0–1) that an attempt throws: shows retries that usually recover. */
   fail_rate: z.number().min(0).max(1).default(0),
+  /**
+   * Throws on every attempt, but only in these job types. A batch's runs all share the
+   * schedule's payload, so this is how one job of a batch is made to fail on purpose.
+   */
+  fail_jobs: z.array(z.string()).default([]),
 });
 export type FailureFlags = z.output<typeof failureFlags>;
 
 /** Throws when the payload's failure flags ask for it; call it after the handler's real work. */
 export function failIfAsked(flags: FailureFlags, jobType: string): void {
   if (flags.fail) throw new Error(`${jobType}: simulated failure (payload fail: true)`);
+  if (flags.fail_jobs.includes(jobType)) throw new Error(`${jobType}: simulated failure (payload fail_jobs)`);
   if (flags.fail_rate > 0 && Math.random() < flags.fail_rate) {
     throw new Error(`${jobType}: simulated intermittent failure (fail_rate ${flags.fail_rate})`);
   }

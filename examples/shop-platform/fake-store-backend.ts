@@ -14,12 +14,27 @@ export interface StoredToken {
 /** New stores start with this many credits. */
 const OPENING_CREDITS = 1_000;
 
+/**
+ * The platform's stores. System jobs (no tenant) work through all of them; the per-store
+ * catalogue imports carry the store as their tenant.
+ */
+export const STORES = [
+  { id: 'store_101', name: 'Berlin Bikes' },
+  { id: 'store_102', name: 'Lyon Kitchenware' },
+  { id: 'store_103', name: 'Porto Ceramics' },
+] as const;
+
 const catalogues = new Map<string, Set<string>>();
 const tokens = new Map<string, StoredToken>();
 const balances = new Map<string, number>();
 const appliedDeductions = new Set<string>();
 
 export const fakeStoreBackend = {
+  /** The ids of every store on the platform. */
+  listStoreIds(): string[] {
+    return STORES.map((store) => store.id);
+  },
+
   /** The SKUs a store already sells (created on first use). */
   catalogueOf(storeId: string): Set<string> {
     const skus = catalogues.get(storeId) ?? new Set<string>();
@@ -49,13 +64,14 @@ export const fakeStoreBackend = {
 };
 
 /**
- * The store a run works for. A run bound to a tenant must not act on another store through its
- * payload; runs without a tenant (manual or all-jobs runs) fall back to the payload, then to a
- * demo store.
+ * The stores a run works for. A run bound to a tenant works for that store only and must not
+ * reach another one through its payload; a run without a tenant works for the payload's store,
+ * or, with none, for every store (the system jobs).
  */
-export function resolveStoreId(payloadStoreId: string | undefined, tenantId: string | null): string {
+export function resolveStoreIds(payloadStoreId: string | undefined, tenantId: string | null): string[] {
   if (tenantId && payloadStoreId && tenantId !== payloadStoreId) {
     throw new Error(`payload store_id ${payloadStoreId} does not match the run's tenant ${tenantId}`);
   }
-  return tenantId ?? payloadStoreId ?? 'demo-store';
+  const storeId = tenantId ?? payloadStoreId;
+  return storeId ? [storeId] : fakeStoreBackend.listStoreIds();
 }

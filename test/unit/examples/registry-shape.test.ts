@@ -14,7 +14,7 @@ vi.mock('hourglass', () => import('../../../src/define.js'));
 const { maintenanceJobs } = await import('../../../examples/maintenance/jobs.js');
 const { brandMonitoringJobs } = await import('../../../examples/brand-monitoring/jobs.js');
 const { shopPlatformJobs } = await import('../../../examples/shop-platform/jobs.js');
-const { exampleSchedules } = await import('../../../examples/schedules.js');
+const { maintenanceSchedules: exampleSchedules } = await import('../../../examples/maintenance/schedules.js');
 const { pause } = await import('../../../examples/shared/work.js');
 
 type AnyJob = JobDefinition<any>;

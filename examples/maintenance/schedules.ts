@@ -1,5 +1,5 @@
 /**
- * The code-defined schedules of the example registry. They are synced at start-up: created
+ * The maintenance suite's schedules. Code-defined schedules are synced at start-up: created
  * `inactive` unless `enabled: true`, so turning one on is a deliberate act in the console or
  * CLI (`hourglass schedules enable daily-full-sync`); later code changes update their
  * definition but keep their runtime state.
@@ -33,4 +33,4 @@ export const feedRefresh = defineSchedule({
   enabled: true,
 });
 
-export const exampleSchedules = [dailyFullSync, hourlyMatching, feedRefresh];
+export const maintenanceSchedules = [dailyFullSync, hourlyMatching, feedRefresh];
