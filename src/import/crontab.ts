@@ -33,7 +33,7 @@
 import { createHash } from 'node:crypto';
 import { isHourglassError } from '../errors.js';
 import type { ScheduleInput } from '../services/schedule-input.js';
-import { validateCron } from '../time/cron.js';
+import { CRON_NICKNAMES, validateCron } from '../time/cron.js';
 import { assertTimezone } from '../time/zones.js';
 import type { ImportCandidate, ImportPlan, ImportRejection } from './plan.js';
 
@@ -44,7 +44,7 @@ export interface ParseCrontabOptions {
   userField?: boolean;
 }
 
-const NICKNAMES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+const NICKNAMES = new Set(Object.keys(CRON_NICKNAMES));
 const ENV_LINE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 const MAX_NAME_LENGTH = 60;
 const MAX_LABEL_LENGTH = 100;

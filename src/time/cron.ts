@@ -47,7 +47,8 @@ export interface CronSpec {
   dstOverlap: DstOverlap;
 }
 
-const NICKNAMES: Readonly<Record<string, string>> = Object.freeze({
+/** The nicknames cron understands, as the 5-field expressions they stand for. */
+export const CRON_NICKNAMES: Readonly<Record<string, string>> = Object.freeze({
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -84,9 +85,9 @@ function expandNickname(trimmed: string, field: string): string {
   if (name === '@reboot') {
     throw invalidCron('@reboot is not supported: schedules fire at times of day, not when a process starts', field);
   }
-  const expanded = NICKNAMES[name];
+  const expanded = CRON_NICKNAMES[name];
   if (expanded === undefined) {
-    throw invalidCron(`unknown cron nickname "${trimmed}": expected one of ${Object.keys(NICKNAMES).join(' ')}`, field);
+    throw invalidCron(`unknown cron nickname "${trimmed}": expected one of ${Object.keys(CRON_NICKNAMES).join(' ')}`, field);
   }
   return expanded;
 }
