@@ -68,6 +68,21 @@ export const apiConfigSchema = z.strictObject({
   sseHeartbeatMs: positiveInt.default(15_000).describe('Heartbeat interval of GET /events (ms)'),
 });
 
+export const retentionConfigSchema = z.strictObject({
+  /** Prune finished runs in this process (one process prunes at a time). @default true */
+  enabled: z.boolean().default(true).describe('Prune old runs in this process (one process at a time across the cluster)'),
+  /** Completed, cancelled and skipped runs older than this are deleted. @default 30 */
+  completedDays: positiveInt.default(30).describe('Days completed, cancelled and skipped runs are kept'),
+  /** Failed runs older than this are deleted (kept longer: they are what people look into). @default 90 */
+  failedDays: positiveInt.default(90).describe('Days failed runs are kept'),
+  /** The newest finished runs of each schedule are kept whatever their age. @default 100 */
+  keepPerSchedule: z.number().int().min(0).default(100).describe('Newest finished runs kept per schedule, whatever their age'),
+  /** How often the pruner runs. @default 600000 */
+  intervalMs: positiveInt.default(600_000).describe('How often the pruner runs (ms)'),
+  /** Runs deleted per statement: small, so no statement holds locks for long. @default 500 */
+  batchSize: positiveInt.default(500).describe('Runs deleted per statement'),
+});
+
 export const configSchema = z.strictObject({
   /** PostgreSQL connection string; absent = embedded PGlite in `dataDir`. */
   databaseUrl: z.string().min(1).optional().describe('PostgreSQL URL; absent = embedded PGlite; env DATABASE_URL'),
@@ -85,6 +100,7 @@ export const configSchema = z.strictObject({
   schedules: z.array(z.custom<ScheduleDefinition>((value) => typeof value === 'object' && value !== null)).default([]).describe('Schedules defined in code (defineSchedule), synced at start-up'),
   api: apiConfigSchema.default({ enabled: false, host: '0.0.0.0', bodyLimitBytes: 1024 * 1024, rateLimitMax: 600, rateLimitWindowMs: 60_000, sseHeartbeatMs: 15_000 }),
   builtinJobs: builtinJobsSchema.default({ http: true, command: false }),
+  retention: retentionConfigSchema.default({ enabled: true, completedDays: 30, failedDays: 90, keepPerSchedule: 100, intervalMs: 600_000, batchSize: 500 }),
   scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100 }),
   worker: workerConfigSchema.default({
     enabled: true,
