@@ -1,5 +1,5 @@
 /**
- * `hourglass runs ls|show|logs|cancel|retry`: the operator's verbs on runs over the services
+ * `hourglass runs ls|show|logs|cancel|retry|prune`: the operator's verbs on runs over the services
  * layer, as tables for people and `--json` for scripts. The actor in the audit log is
  * `cli:<os user>`.
  *
@@ -14,6 +14,7 @@ import { finishedRunStatuses, RunStatus, type JobRunLog } from '../../model.js';
 import type { Actor } from '../../services/actor.js';
 import { serializeLog, serializeRun } from '../../api/serialize.js';
 import { sleep } from '../../util/sleep.js';
+import { pruneRuns, type PruneReport } from '../../retention/prune-runs.js';
 import type { Command, CommandContext } from './index.js';
 import { assertFlagsFor, assertNoExtraArguments, requireArgument, requireVerb, usageError, withHourglass } from './with-hourglass.js';
 
@@ -46,6 +47,7 @@ const verbFlags: Record<string, readonly string[]> = {
   logs: ['follow'],
   cancel: [],
   retry: [],
+  prune: ['dry-run'],
 };
 const verbs = Object.keys(verbFlags);
 
@@ -120,8 +122,34 @@ async function printLogs(hourglass: Hourglass, id: string, actor: Actor, context
   }
 }
 
+/** `runs prune`: counts by status and by schedule, for people or as JSON. Exit 1 when another process holds the pruner's lock. */
+function printPruneReport(report: PruneReport, context: CommandContext): number {
+  const { output, json } = context;
+  if (json) {
+    output.json({
+      dry_run: report.dryRun,
+      locked: report.locked,
+      total: report.total,
+      by_status: report.byStatus,
+      by_schedule: report.bySchedule.map((entry) => ({ scheduled_job_id: entry.scheduledJobId, schedule_name: entry.scheduleName, count: entry.count })),
+      oldest_finished_at: report.oldestFinishedAt,
+      newest_finished_at: report.newestFinishedAt,
+      batches: report.batches,
+    });
+  } else if (report.locked) {
+    output.error('another process is pruning right now; nothing was deleted');
+  } else {
+    output.line(`${report.dryRun ? 'would delete' : 'deleted'} ${report.total} run(s)${report.total > 0 ? `, finished ${report.oldestFinishedAt!.toISOString()} to ${report.newestFinishedAt!.toISOString()}` : ''}`);
+    if (report.total > 0) {
+      output.table(Object.entries(report.byStatus).map(([status, count]) => ({ status, count })), ['status', 'count']);
+      output.table(report.bySchedule.map((entry) => ({ schedule: entry.scheduleName ?? '(no schedule)', scheduled_job_id: entry.scheduledJobId ?? '', count: entry.count })), ['schedule', 'scheduled_job_id', 'count']);
+    }
+  }
+  return report.locked ? 1 : 0;
+}
+
 export const runsCommand: Command = {
-  summary: 'list and steer runs (ls, show, logs [-f], cancel, retry)',
+  summary: 'list and steer runs (ls, show, logs [-f], cancel, retry, prune)',
   usage: [
     'Usage: hourglass runs <verb> [RUN_ID] [options]',
     '',
@@ -129,6 +157,7 @@ export const runsCommand: Command = {
     '  show RUN_ID',
     '  logs RUN_ID [-f|--follow]   -f: print new lines until the run finishes (Ctrl-C stops)',
     '  cancel | retry  RUN_ID',
+    '  prune [--dry-run]           delete the finished runs retention no longer keeps (--dry-run: only show them)',
     '  --json     machine-readable output (logs -f: one JSON object per line)',
     '',
     'Exit codes: 0 ok, 1 failure, 2 bad input, 3 not found.',
@@ -139,6 +168,7 @@ export const runsCommand: Command = {
     schedule: { type: 'string' },
     limit: { type: 'string' },
     follow: { type: 'boolean', short: 'f' },
+    'dry-run': { type: 'boolean' },
   },
   async run(context) {
     const { positionals, values, output, json } = context;
@@ -153,6 +183,10 @@ export const runsCommand: Command = {
         else output.table(page.items.map(runRow), runColumns);
         return 0;
       });
+    }
+    if (verb === 'prune') {
+      assertNoExtraArguments(positionals, 1);
+      return withHourglass(context, async (hourglass) => printPruneReport(await pruneRuns(hourglass, { dryRun: values['dry-run'] === true }), context));
     }
     const id = requireArgument(positionals, 1, 'a run id', 'id');
     assertNoExtraArguments(positionals, 2);
