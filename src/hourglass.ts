@@ -27,6 +27,8 @@ import { commandJob } from './registry/builtin/command.js';
 import { syncCodeSchedules } from './registry/sync-schedules.js';
 import { Notification, type Runtime } from './runtime.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
+import { createNotifier, notifierWanted, type Notifier } from './notifications/notifier.js';
+import { createPruner, type Pruner } from './retention/pruner.js';
 import { tick, type TickOptions, type TickResult } from './scheduler/tick.js';
 import { createScheduleService, type ScheduleService } from './services/schedules.js';
 import { createRunService, type RunService } from './services/runs.js';
@@ -114,6 +116,9 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
   let lock: DataDirLock | null = null;
   let unlisten: (() => Promise<void>) | null = null;
   let scheduler: Scheduler | null = null;
+  let notifier: Notifier | null = null;
+  // Retention runs with the scheduler role (see retention/pruner.ts).
+  let pruner: Pruner | null = null;
   let worker: Worker | null = null;
   let heartbeat: Heartbeat | null = null;
   let api: ApiServer | null = null;
@@ -224,6 +229,8 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
       heartbeat.start();
       if (config.worker.enabled) (worker = createWorker(rt, workerId)).start();
       if (config.scheduler.enabled) (scheduler = createScheduler(rt)).start();
+      if (notifierWanted(rt)) (notifier = createNotifier(rt)).start();
+      if (config.scheduler.enabled && config.retention.enabled) (pruner = createPruner(rt)).start();
       started = true;
       if (config.api.enabled) await startApi(rt);
       logger.info({ roles, schema: schema.name, backend: rt.db.kind, jobTypes: registry.list().length, workerId, api: api?.url }, 'hourglass started');
@@ -233,6 +240,10 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
     async stop() {
       await api?.close();
       api = null;
+      await pruner?.stop();
+      pruner = null;
+      await notifier?.stop();
+      notifier = null;
       await scheduler?.stop();
       await worker?.stop();
       await heartbeat?.stop();

@@ -27,6 +27,7 @@ export type { Clock } from './util/clock.js';
 export { describeCron, validateCron, nextCronSlots } from './time/cron.js';
 export type { Database } from './db/database.js';
 export { applyImport, type ApplyImportOptions, type ApplyImportResult } from './import/apply.js';
+export { pruneRuns, type PruneReport, type PruneRunsOptions, type PruneScheduleCount } from './retention/prune-runs.js';
 export type { ImportAction, ImportCandidate, ImportedCounters, ImportOutcome, ImportPlan, ImportRejection, ImportReport } from './import/plan.js';
 export { legacyFormats, planLegacyImport, planLegacyRunImport, type LegacyFormat, type LegacyImportOptions } from './import/legacy/plan-legacy-import.js';
 export { mapScoringRunRows, type ImportedRunCandidate, type RunImportPlan } from './import/legacy/scoring-runs.js';

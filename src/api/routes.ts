@@ -9,5 +9,6 @@ import { jobRunRoutes } from './handlers/job-runs.js';
 import { scheduledJobRoutes } from './handlers/scheduled-jobs.js';
 import { schedulerRoutes } from './handlers/scheduler.js';
 import { tokenRoutes } from './handlers/tokens.js';
+import { notificationRoutes } from './handlers/notifications.js';
 
-export const routes: readonly Route[] = [...scheduledJobRoutes, ...jobRunRoutes, ...cronRoutes, ...schedulerRoutes, ...dashboardRoutes, ...tokenRoutes];
+export const routes: readonly Route[] = [...scheduledJobRoutes, ...jobRunRoutes, ...cronRoutes, ...schedulerRoutes, ...dashboardRoutes, ...tokenRoutes, ...notificationRoutes];

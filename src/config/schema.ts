@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { JobDefinition, ScheduleDefinition } from '../define.js';
+import { NOTIFICATIONS_DEFAULTS, notificationsConfigSchema } from './notifications-schema.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -100,6 +101,7 @@ export const configSchema = z.strictObject({
   schedules: z.array(z.custom<ScheduleDefinition>((value) => typeof value === 'object' && value !== null)).default([]).describe('Schedules defined in code (defineSchedule), synced at start-up'),
   api: apiConfigSchema.default({ enabled: false, host: '0.0.0.0', bodyLimitBytes: 1024 * 1024, rateLimitMax: 600, rateLimitWindowMs: 60_000, sseHeartbeatMs: 15_000 }),
   builtinJobs: builtinJobsSchema.default({ http: true, command: false }),
+  notifications: notificationsConfigSchema.default(NOTIFICATIONS_DEFAULTS),
   retention: retentionConfigSchema.default({ enabled: true, completedDays: 30, failedDays: 90, keepPerSchedule: 100, intervalMs: 600_000, batchSize: 500 }),
   scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100 }),
   worker: workerConfigSchema.default({

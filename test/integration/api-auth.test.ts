@@ -71,6 +71,7 @@ const requests: Record<string, (api: TestApi) => Promise<Prepared>> = {
   'POST /cron/preview': async () => ({ path: '/cron/preview', body: { cron_expression: '0 * * * *', count: 3 }, status: 200 }),
   'GET /scheduler/status': async () => ({ path: '/scheduler/status', status: 200 }),
   'GET /dashboard': async () => ({ path: '/dashboard', status: 200 }),
+  'GET /notifications': async () => ({ path: '/notifications', status: 200 }),
   'GET /audit-log': async () => ({ path: '/audit-log?limit=10', status: 200 }),
   'GET /me': async () => ({ path: '/me', status: 200 }),
   'GET /tokens': async () => ({ path: '/tokens', status: 200 }),

@@ -5,6 +5,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Output } from '../output.js';
 import { cronCommand } from './cron.js';
+import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { migrateCommand } from './migrate.js';
@@ -42,4 +43,5 @@ export const commands: Record<string, Command> = {
   tokens: tokensCommand,
   export: exportCommand,
   import: importCommand,
+  doctor: doctorCommand,
 };
