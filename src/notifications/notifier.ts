@@ -4,56 +4,24 @@
  * is logged once per outage with its remedy and the loop backs off; it never exits over one.
  */
 import type { Runtime } from '../runtime.js';
-import { describeDatabaseError } from '../db/retryable.js';
-import { computeBackoffMs } from '../util/backoff.js';
-import { createWakeSignal } from '../util/wake-signal.js';
-import { coerceError } from '../errors.js';
+import { createLoop, type Loop } from '../util/loop.js';
 import { deliverPass, detectPass } from './passes.js';
 
-export interface Notifier {
-  start(): void;
-  stop(): Promise<void>;
-  wake(): void;
-}
+export type Notifier = Loop;
 
 const DELIVER_BATCH = 20;
 
 export function createNotifier(runtime: Runtime): Notifier {
-  const wake = createWakeSignal();
-  let running = false;
-  let loop: Promise<void> | null = null;
-  let failures = 0;
-
-  async function runLoop(): Promise<void> {
-    while (running) {
-      try {
-        await detectPass(runtime);
-        while (running && (await deliverPass(runtime, DELIVER_BATCH)).claimed === DELIVER_BATCH);
-        if (failures > 0) runtime.logger.info({ loop: 'notifier', failures }, 'database reachable again; notifier resumed');
-        failures = 0;
-        if (running) await wake.wait(runtime.config.notifications.pollMs);
-      } catch (thrown) {
-        failures += 1;
-        if (failures === 1) runtime.logger.error({ loop: 'notifier', err: coerceError(thrown).message, remedy: describeDatabaseError(thrown) }, 'notifier pass failed');
-        if (running) await wake.wait(computeBackoffMs(failures, { baseMs: 250, maxMs: 30_000 }, runtime.random));
-      }
-    }
-  }
-
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = runLoop();
+  return createLoop(runtime, {
+    name: 'notifier',
+    backoff: { baseMs: 250, maxMs: 30_000 },
+    async pass(stopping) {
+      await detectPass(runtime);
+      // Deliver until a batch comes back short (nothing more is due) or the process stops.
+      while (!stopping.aborted && (await deliverPass(runtime, DELIVER_BATCH)).claimed === DELIVER_BATCH);
+      return runtime.config.notifications.pollMs;
     },
-    async stop() {
-      running = false;
-      wake.wake();
-      await loop;
-      loop = null;
-    },
-    wake: () => wake.wake(),
-  };
+  });
 }
 
 /** Whether this process should run the notifier. */

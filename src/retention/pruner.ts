@@ -15,55 +15,20 @@
  * belongs with the few scheduler processes, not with every worker).
  */
 import type { Runtime } from '../runtime.js';
-import { describeDatabaseError } from '../db/retryable.js';
-import { computeBackoffMs } from '../util/backoff.js';
-import { createWakeSignal } from '../util/wake-signal.js';
-import { coerceError } from '../errors.js';
+import { createLoop, type Loop } from '../util/loop.js';
 import { pruneRuns } from './prune-runs.js';
 
-export interface Pruner {
-  start(): void;
-  stop(): Promise<void>;
-  wake(): void;
-}
+export type Pruner = Loop;
 
 export function createPruner(runtime: Runtime): Pruner {
-  const wake = createWakeSignal();
   const { intervalMs } = runtime.config.retention;
-  let running = false;
-  let loop: Promise<void> | null = null;
-  let failures = 0;
-
-  async function runLoop(): Promise<void> {
-    while (running) {
-      try {
-        const report = await pruneRuns(runtime);
-        if (failures > 0) runtime.logger.info({ loop: 'retention', failures }, 'database reachable again; retention resumed');
-        failures = 0;
-        if (report.total > 0) runtime.logger.info({ loop: 'retention', deleted: report.total, byStatus: report.byStatus, batches: report.batches }, 'pruned finished runs');
-        if (running) await wake.wait(intervalMs);
-      } catch (thrown) {
-        failures += 1;
-        if (failures === 1) {
-          runtime.logger.error({ loop: 'retention', err: coerceError(thrown).message, remedy: describeDatabaseError(thrown) }, 'retention pass failed');
-        }
-        if (running) await wake.wait(computeBackoffMs(failures, { baseMs: 1000, maxMs: Math.max(1000, intervalMs) }, runtime.random));
-      }
-    }
-  }
-
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = runLoop();
+  return createLoop(runtime, {
+    name: 'retention',
+    backoff: { baseMs: 1000, maxMs: Math.max(1000, intervalMs) },
+    async pass() {
+      const report = await pruneRuns(runtime);
+      if (report.total > 0) runtime.logger.info({ loop: 'retention', deleted: report.total, byStatus: report.byStatus, batches: report.batches }, 'pruned finished runs');
+      return intervalMs;
     },
-    async stop() {
-      running = false;
-      wake.wake();
-      await loop;
-      loop = null;
-    },
-    wake: () => wake.wake(),
-  };
+  });
 }
