@@ -22,11 +22,11 @@ export const doctorCommand: Command = {
     }
     // The remedies go under the table: beside the findings they would make lines too wide to read.
     output.table(results.map(({ check, status, finding }) => ({ check, status, finding })), ['check', 'status', 'finding']);
-    const todo = results.filter((result) => result.remedy !== '' && (result.status === 'warn' || result.status === 'fail'));
-    if (todo.length > 0) {
+    const needsAction = results.filter((result) => result.remedy !== '' && (result.status === 'warn' || result.status === 'fail'));
+    if (needsAction.length > 0) {
       output.line();
       output.line('Remedies:');
-      for (const result of todo) output.line(`  ${result.check}: ${result.remedy}`);
+      for (const result of needsAction) output.line(`  ${result.check}: ${result.remedy}`);
     }
     const count = (status: string) => results.filter((result) => result.status === status).length;
     output.line();
