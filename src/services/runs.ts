@@ -11,6 +11,8 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/database.js';
 import { insertRuns } from '../db/queries/fire-due.js';
+import { enqueueRun, enqueueRuns, type EnqueuedRun } from '../db/queries/enqueue-runs.js';
+import { camelizeRow } from '../db/queries/rows.js';
 import { findRun, listRuns } from '../db/queries/job-runs.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
 import { insertAuditEntry } from '../db/queries/audit-log.js';
@@ -73,42 +75,58 @@ export function createRunService(runtime: Runtime) {
     return inserted;
   }
 
+  /** A validated run ready to insert; throws the input's first problem. */
+  function prepare(input: EnqueueInput, actor: Actor): EnqueuedRun {
+    const parsed = parseWith(enqueueInputSchema, input);
+    const job = runtime.registry.require(parsed.jobType, 'job_type');
+    if (job.payloadSchema) {
+      const check = job.payloadSchema.safeParse(parsed.payload ?? {});
+      if (!check.success) throw toValidationError(check.error, 'payload.');
+    }
+    const tenantId = resolveTenant(actor, parsed.tenantId);
+    assertMayChange(actor, tenantId, 'a run without tenant_id');
+    return {
+      id: newId(),
+      tenantId,
+      jobType: job.name,
+      priority: parsed.priority ?? job.priority,
+      payload: parsed.payload ?? {},
+      runAfter: parsed.runAfter ?? null,
+      maxAttempts: parsed.maxAttempts ?? job.maxAttempts,
+      timeoutSeconds: parsed.timeoutSeconds ?? job.timeoutSeconds,
+      metadata: parsed.metadata ?? {},
+    };
+  }
+
   return {
     async enqueue(input: EnqueueInput, actor: Actor = libraryActor): Promise<JobRun> {
-      const parsed = parseWith(enqueueInputSchema, input);
-      const job = runtime.registry.require(parsed.jobType, 'job_type');
-      if (job.payloadSchema) {
-        const check = job.payloadSchema.safeParse(parsed.payload ?? {});
-        if (!check.success) throw toValidationError(check.error, 'payload.');
-      }
-      const tenantId = resolveTenant(actor, parsed.tenantId);
-      assertMayChange(actor, tenantId, 'a run without tenant_id');
-      const now = await readDatabaseNow(db, runtime.clock);
-      return insertOne(
-        {
-          id: newId(),
-          scheduledJobId: null,
-          scheduleName: null,
-          batchId: null,
-          tenantId,
-          jobType: job.name,
-          trigger: 'api',
-          status: 'pending',
-          priority: parsed.priority ?? job.priority,
-          payload: parsed.payload ?? {},
-          scheduledFor: null,
-          runAfter: parsed.runAfter ?? now,
-          maxAttempts: parsed.maxAttempts ?? job.maxAttempts,
-          timeoutSeconds: parsed.timeoutSeconds ?? job.timeoutSeconds,
-          dependsOn: [],
-          waitsFor: [],
-          errorMessage: null,
-          createdBy: actor.name,
-          metadata: parsed.metadata ?? {},
-        },
-        actor,
-        'run.enqueue',
-      );
+      const run = prepare(input, actor);
+      const audit = { actor: actor.name, action: 'run.enqueue', entityId: run.id, tenantId: run.tenantId, after: { job_type: run.jobType, trigger: 'api' } };
+      const row = await enqueueRun(db, schema, run, audit, sqlNow(runtime.clock));
+      runtime.wakeWorker();
+      return camelizeRow<JobRun>(row);
+    },
+
+    /**
+     * Enqueues many runs in one statement, all or none: an invalid input rejects the whole call,
+     * naming its index. One audit entry records the call. Returns the new run ids in input order.
+     */
+    async enqueueMany(inputs: readonly EnqueueInput[], actor: Actor = libraryActor): Promise<string[]> {
+      if (!Array.isArray(inputs)) throw new HourglassError(ErrorCode.validationError, '(body): expected an array of runs');
+      const runs = inputs.map((input, index) => {
+        try {
+          return prepare(input, actor);
+        } catch (error) {
+          if (!(error instanceof HourglassError)) throw error;
+          throw new HourglassError(error.code, `[${index}] ${error.message}`, { field: `[${index}]${error.field ? `.${error.field}` : ''}`, details: error.details });
+        }
+      });
+      const jobTypes = [...new Set(runs.map((run) => run.jobType))];
+      const tenants = [...new Set(runs.map((run) => run.tenantId))];
+      const audit = { actor: actor.name, action: 'run.enqueue_many', entityId: null, tenantId: tenants.length === 1 ? tenants[0]! : null, after: { count: runs.length, job_types: jobTypes } };
+      await enqueueRuns(db, schema, runs, audit, sqlNow(runtime.clock));
+      if (runs.length > 0) runtime.wakeWorker();
+      return runs.map((run) => run.id);
     },
 
     get: (id: string, actor: Actor = libraryActor) => load(id, actor),

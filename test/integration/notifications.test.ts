@@ -308,7 +308,9 @@ describe('notifications', () => {
       worker: { enabled: true },
       notifications: {
         pollMs: 50,
-        settleMs: 0,
+        // Not 0: a failure is stamped when its outcome transaction starts and becomes visible at
+        // commit; a pass in between would move the watermark past it (what settleMs is for).
+        settleMs: 500,
         rules: [{ name: 'failures', on: 'run_failed', filter: { jobType: 'always-fails' }, channels: ['hook'] }],
         channels: { hook: { type: 'webhook', url: receiver.url, secret: SECRET } },
       },

@@ -89,6 +89,38 @@ describe('enqueueing a run', () => {
   });
 });
 
+describe('enqueueing many runs', () => {
+  test('inserts every run in input order with its own defaults, and one audit entry for the call', async () => {
+    const { hg, clock } = await setup();
+    const ids = await hg.runs.enqueueMany([
+      { jobType: 'report', payload: { brandId: 1 } },
+      { jobType: 'cleanup', priority: 5, metadata: { source: 'bulk' } },
+      { jobType: 'sync', runAfter: new Date('2026-03-10T13:00:00Z'), tenantId: 'acme' },
+    ]);
+    expect(ids).toHaveLength(3);
+    const runs = await Promise.all(ids.map((id) => hg.runs.get(id)));
+    expect(runs.map((run) => run.jobType)).toEqual(['report', 'cleanup', 'sync']);
+    expect(runs[0]).toMatchObject({ trigger: 'api', status: 'pending', maxAttempts: 5, timeoutSeconds: 120, payload: { brandId: 1 }, createdBy: 'library' });
+    expect(runs[0]!.runAfter).toEqual(clock.current());
+    expect(runs[1]).toMatchObject({ priority: 5, payload: {}, metadata: { source: 'bulk' } });
+    expect(runs[2]).toMatchObject({ tenantId: 'acme', runAfter: new Date('2026-03-10T13:00:00Z') });
+    expect(await auditRows(hg)).toEqual([{ actor: 'library', action: 'run.enqueue_many', entity: 'job_run', entity_id: null }]);
+  });
+
+  test('one invalid input rejects the whole call, naming its index, and writes nothing', async () => {
+    const { hg } = await setup();
+    const before = await countRows(hg);
+    const badPayload = await rejected(hg.runs.enqueueMany([{ jobType: 'cleanup' }, { jobType: 'report', payload: { brandId: 'x' } }]));
+    expect(badPayload).toMatchObject({ code: 'validation_error', field: '[1].payload.brandId' });
+    const unknown = await rejected(hg.runs.enqueueMany([{ jobType: 'nope' }]));
+    expect(unknown).toMatchObject({ code: 'unknown_job_type', field: '[0].job_type' });
+    expect(unknown.message).toMatch(/^\[0\] /);
+    expect(await countRows(hg)).toEqual(before);
+    expect(await hg.runs.enqueueMany([])).toEqual([]);
+    expect(await countRows(hg)).toEqual(before);
+  });
+});
+
 describe('listing runs', () => {
   async function seed(hg: Hourglass, clock: ReturnType<typeof createTestClock>) {
     const single = await hg.schedules.create({ name: 'Cleanup', jobType: 'cleanup', cronExpression: '0 3 * * *' });

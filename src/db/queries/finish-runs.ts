@@ -17,6 +17,8 @@ export interface RunOutcomeRecord {
   metrics: Record<string, unknown> | null;
   /** For a retry (`pending`): how long after the database's now the next attempt may start. */
   retryDelayMs: number | null;
+  /** How long the claimed run waited in its worker's queue before the handler started. */
+  queuedMs: number;
 }
 
 /**
@@ -33,12 +35,15 @@ const recordOutcomesSql = (s: SchemaName) => `
       result = o.result,
       metrics = coalesce(o.metrics, r.metrics),
       finished_at = case when o.status = 'pending' then null else coalesce($2::timestamptz, now()) end,
+      -- the claim set it; the handler started after its wait in the worker's queue
+      started_at = r.started_at + o.queued_ms * interval '1 millisecond',
       run_after = case when o.retry_delay_ms is null then r.run_after
         else coalesce($2::timestamptz, now()) + o.retry_delay_ms * interval '1 millisecond' end,
       worker_id = null,
       lease_expires_at = null
   from jsonb_to_recordset($1::jsonb) as o(
-    id uuid, worker_id uuid, attempt int, status text, error_message text, result jsonb, metrics jsonb, retry_delay_ms integer
+    id uuid, worker_id uuid, attempt int, status text, error_message text, result jsonb, metrics jsonb, retry_delay_ms integer,
+    queued_ms integer
   )
   where r.id = o.id
     and r.status = 'running'
@@ -67,6 +72,7 @@ export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: rea
     result: o.result === undefined ? null : o.result,
     metrics: o.metrics,
     retry_delay_ms: o.retryDelayMs,
+    queued_ms: o.queuedMs,
   }));
   const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; run_after: Date }>(
     recordOutcomesSql(s),
@@ -84,14 +90,14 @@ const cancelDependentsSql = (s: SchemaName) => `
     -- direct dependents of the runs that ended
     select r.id, d.job_type || case when d.status = 'failed' then ' failed' else ' was cancelled' end
     from ${s.quoted}.job_runs d
-    join ${s.quoted}.job_runs r on r.depends_on @> array[d.id] and r.status = 'pending'
+    join ${s.quoted}.job_runs r on r.depends_on @> array[d.id] and r.status = 'pending' and r.depends_on <> '{}'
     where d.id = any($1::uuid[])
     union
     -- their dependents in turn
     select r.id, p.job_type || ' was cancelled'
     from doomed
     join ${s.quoted}.job_runs p on p.id = doomed.id
-    join ${s.quoted}.job_runs r on r.depends_on @> array[p.id] and r.status = 'pending'
+    join ${s.quoted}.job_runs r on r.depends_on @> array[p.id] and r.status = 'pending' and r.depends_on <> '{}'
   )
   update ${s.quoted}.job_runs r
   set status = 'cancelled', error_message = 'dependency ' || doomed.cause, finished_at = coalesce($2::timestamptz, now())
