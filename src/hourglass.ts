@@ -14,8 +14,6 @@ import { resolveConfig } from './config/load.js';
 import type { HourglassConfigInput, ResolvedConfig } from './config/schema.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
-import { createPgliteDatabase } from './db/pglite.js';
-import { createPostgresDatabase } from './db/pg.js';
 import { createSchemaName } from './db/schema-name.js';
 import { markWorkerStopped, registerWorker } from './db/queries/workers.js';
 import { createEventBus, type HourglassEvents } from './events.js';
@@ -33,8 +31,7 @@ import { tick, type TickOptions, type TickResult } from './scheduler/tick.js';
 import { createScheduleService, type ScheduleService } from './services/schedules.js';
 import { createRunService, type RunService } from './services/runs.js';
 import { createTokenService, type TokenService } from './services/tokens.js';
-import { createServices } from './services/index.js';
-import { createApiServer, type ApiServer } from './api/server.js';
+import type { ApiServer } from './api/server.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { newId } from './util/ids.js';
 import { createWorker, type Worker } from './worker/worker.js';
@@ -76,8 +73,10 @@ export interface Hourglass extends HourglassEvents {
 
 const MEMORY_DATA_DIR = 'memory://';
 
+// Drivers are loaded on demand: a process uses one of them, never both (pg +15 MB RSS, PGlite +5 MB).
 async function openDatabase(config: ResolvedConfig, logger: Logger): Promise<{ db: Database; lock: DataDirLock | null }> {
   if (config.databaseUrl) {
+    const { createPostgresDatabase } = await import('./db/pg.js');
     const db = await createPostgresDatabase({
       connectionString: config.databaseUrl,
       maxConnections: Math.max(4, config.worker.concurrency + 3),
@@ -88,6 +87,7 @@ async function openDatabase(config: ResolvedConfig, logger: Logger): Promise<{ d
     });
     return { db, lock: null };
   }
+  const { createPgliteDatabase } = await import('./db/pglite.js');
   if (config.dataDir === MEMORY_DATA_DIR) return { db: await createPgliteDatabase(), lock: null };
   const lock = acquireDataDirLock(config.dataDir, { port: config.port });
   try {
@@ -184,6 +184,8 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
   }
 
   async function startApi(rt: Runtime): Promise<void> {
+    // Loaded on demand: only a process with the API role needs fastify and prom-client (+25 MB RSS).
+    const [{ createApiServer }, { createServices }] = await Promise.all([import('./api/server.js'), import('./services/index.js')]);
     const server = await createApiServer(rt, createServices(rt));
     try {
       await server.listen();

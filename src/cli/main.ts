@@ -40,8 +40,10 @@ const globalOptions = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
-function usage(): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(11)} ${command.summary}`);
+/** The overall help: it loads every command for its summary (help is the one place that needs them all). */
+async function usage(): Promise<string> {
+  const loaded = await Promise.all(Object.entries(commands).map(async ([name, load]) => [name, await load()] as const));
+  const lines = loaded.map(([name, command]) => `  ${name.padEnd(11)} ${command.summary}`);
   return [
     'Usage: hourglass <command> [options]',
     '',
@@ -65,14 +67,15 @@ export async function main(argv: string[]): Promise<number> {
   const output = createOutput();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    output.line(usage());
+    output.line(await usage());
     return name ? ExitCode.ok : ExitCode.usage;
   }
-  const command = commands[name];
-  if (!command) {
-    output.error(`unknown command "${name}"\n\n${usage()}`);
+  const load = commands[name];
+  if (!load) {
+    output.error(`unknown command "${name}"\n\n${await usage()}`);
     return ExitCode.usage;
   }
+  const command = await load();
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });

@@ -4,7 +4,6 @@
  * `X-Hourglass-Timestamp` (Unix seconds), so receivers can check origin and reject replays.
  */
 import { createHmac } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { NotificationChannel } from '../config/notifications-schema.js';
 import { renderHtml, renderSlack, renderText, type NotificationMessage } from './message.js';
 
@@ -40,6 +39,9 @@ export async function sendToChannel(channel: NotificationChannel, message: Notif
       await post(channel.webhookUrl, JSON.stringify(renderSlack(message)), {}, context.timeoutMs);
       return;
     case 'smtp': {
+      // Loaded on demand: only a process that sends e-mail needs it (+11 MB RSS). Bad settings
+      // still fail at start-up: the config schema checks them, not nodemailer.
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport({
         host: channel.host,
         port: channel.port,

@@ -1,19 +1,12 @@
 /**
  * The command table of the CLI. Each command declares its options (node:util parseArgs), a
  * one-line summary, its usage text and `run`, which returns the exit code.
+ *
+ * The table holds loaders, not commands: a process loads only the module of the command it
+ * runs, so a worker never loads what `import` or `doctor` need (the PGlite driver among them).
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { Output } from '../output.js';
-import { cronCommand } from './cron.js';
-import { doctorCommand } from './doctor.js';
-import { exportCommand } from './export.js';
-import { importCommand } from './import.js';
-import { migrateCommand } from './migrate.js';
-import { apiCommand, schedulerCommand, startCommand, workerCommand } from './start.js';
-import { tickCommand } from './tick.js';
-import { runsCommand } from './runs.js';
-import { schedulesCommand } from './schedules.js';
-import { tokensCommand } from './tokens.js';
 
 export interface CommandContext {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -30,18 +23,18 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {
-  start: startCommand,
-  scheduler: schedulerCommand,
-  worker: workerCommand,
-  api: apiCommand,
-  tick: tickCommand,
-  migrate: migrateCommand,
-  cron: cronCommand,
-  schedules: schedulesCommand,
-  runs: runsCommand,
-  tokens: tokensCommand,
-  export: exportCommand,
-  import: importCommand,
-  doctor: doctorCommand,
+export const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start.js')).startCommand,
+  scheduler: async () => (await import('./start.js')).schedulerCommand,
+  worker: async () => (await import('./start.js')).workerCommand,
+  api: async () => (await import('./start.js')).apiCommand,
+  tick: async () => (await import('./tick.js')).tickCommand,
+  migrate: async () => (await import('./migrate.js')).migrateCommand,
+  cron: async () => (await import('./cron.js')).cronCommand,
+  schedules: async () => (await import('./schedules.js')).schedulesCommand,
+  runs: async () => (await import('./runs.js')).runsCommand,
+  tokens: async () => (await import('./tokens.js')).tokensCommand,
+  export: async () => (await import('./export.js')).exportCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  doctor: async () => (await import('./doctor.js')).doctorCommand,
 };
