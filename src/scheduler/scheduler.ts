@@ -2,8 +2,13 @@
  * The scheduler loop: turns due slots into runs at their instant, not at the next poll.
  *
  * States:
- * - ticking: one `tick()` (one transaction). If the batch limit was reached it ticks again at
- *   once; otherwise it asks the database for the earliest `next_run_at`.
+ * - ticking: one `tick()` (one transaction). Unless the batch limit was reached, it then asks
+ *   the database for the earliest `next_run_at`.
+ * - draining: the batch limit was reached, so more schedules are due: `BACKLOG_LANES` lanes
+ *   tick at once, each tick its own transaction on its own connection (SKIP LOCKED hands each
+ *   lane different schedules), until every lane's last tick came back short. One tick is the
+ *   process planning (slots, runs) and the database writing in turn; two lanes overlap the
+ *   one with the other.
  * - sleeping: until that instant, capped by `scheduler.pollMs`, or until woken: a schedule
  *   created or changed here or in another process (NOTIFY) wakes it at once. The delay is
  *   computed from the database clock, so a skewed machine clock does not shift slots.
@@ -28,6 +33,12 @@ export interface Scheduler {
 
 /** Something due but locked by another scheduler: look again shortly instead of spinning. */
 const LOCKED_RETRY_MS = 5;
+/**
+ * Lanes that drain a backlog. 10,000 of 100,000 schedules due in one second, batch 500, 2 cores,
+ * median of six runs: one lane 1.31 s, two 1.09 s, three 0.94 s. Three is within the noise of
+ * two, but holds one more pool connection (which the worker in the same process needs).
+ */
+const BACKLOG_LANES = 2;
 
 export function createScheduler(runtime: Runtime): Scheduler {
   const wake = createWakeSignal();
@@ -45,16 +56,27 @@ export function createScheduler(runtime: Runtime): Scheduler {
     return Math.min(pollMs, Math.ceil(delay));
   }
 
+  async function drainBacklog(): Promise<void> {
+    const lane = async (): Promise<void> => {
+      let hasMore = true;
+      while (running && hasMore) ({ hasMore } = await tick(runtime));
+    };
+    // Settle every lane before reporting a failure: no transaction is left running.
+    const outcomes = await Promise.allSettled(Array.from({ length: BACKLOG_LANES }, lane));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   async function runLoop(): Promise<void> {
     while (running) {
       try {
         const result = await tick(runtime);
+        if (result.hasMore) await drainBacklog();
         if (failures > 0) {
           runtime.logger.info({ loop: 'scheduler', failures }, 'database reachable again; scheduler resumed');
           runtime.events.emit('db:connection:restored', { loop: 'scheduler' });
           failures = 0;
         }
-        if (result.hasMore) continue;
         const delay = await nextDelayMs(result.schedules > 0);
         if (delay > 0 && running) await wake.wait(delay);
       } catch (thrown) {

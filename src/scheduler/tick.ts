@@ -7,15 +7,15 @@
  *
  * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
  */
-import { lockDueSchedules, resumeExpiredPauses, selectActiveRuns, writeFirings, type ScheduleAdvance } from '../db/queries/fire-due.js';
+import { lockDueSchedules, resumeExpiredPauses, selectActiveRuns, writeFirings, type DueSchedule, type ScheduleAdvance } from '../db/queries/fire-due.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
 import type { ScheduledJob } from '../model.js';
 import type { Runtime } from '../runtime.js';
 import { planDueSlots, type ScheduleTiming } from '../time/slots.js';
 import type { Exclusion } from '../time/exclusions.js';
 import { newId } from '../util/ids.js';
-import { planFiring, type ActiveRun, type FiringPlan, type FiringSlot, type JobDefaults } from './plan-firing.js';
-import type { BatchPlan } from '../registry/registry.js';
+import { planFiring, type ActiveRun, type FiringPlan, type FiringSlot, type JobDefaults, type PlannedRun } from './plan-firing.js';
+import type { BatchPlan, ScheduleTargetFields } from '../registry/registry.js';
 import { isHourglassError } from '../errors.js';
 import { sqlNow } from '../util/clock.js';
 
@@ -37,7 +37,7 @@ export interface TickResult {
   hasMore: boolean;
 }
 
-export function timingOf(schedule: ScheduledJob): ScheduleTiming {
+export function timingOf(schedule: Pick<ScheduledJob, keyof ScheduleTiming>): ScheduleTiming {
   return {
     scheduleType: schedule.scheduleType,
     cronExpression: schedule.cronExpression,
@@ -65,7 +65,7 @@ export function jobDefaultsFrom(runtime: Runtime): (jobType: string) => JobDefau
  * The batch a schedule's target resolves to. A `single_job` target needs no registry: its runs
  * wait for a worker that knows the job type.
  */
-export function resolveBatch(runtime: Runtime, schedule: ScheduledJob): BatchPlan {
+export function resolveBatch(runtime: Runtime, schedule: ScheduleTargetFields): BatchPlan {
   if (schedule.executionMode === 'single_job' && !runtime.registry.get(schedule.jobType ?? '')) {
     return { jobTypes: [schedule.jobType ?? ''], dependsOn: new Map() };
   }
@@ -73,13 +73,13 @@ export function resolveBatch(runtime: Runtime, schedule: ScheduledJob): BatchPla
 }
 
 interface Firing {
-  schedule: ScheduledJob;
+  schedule: DueSchedule;
   plan: FiringPlan;
   slots: FiringSlot[];
   advance: ScheduleAdvance;
 }
 
-function planSchedule(runtime: Runtime, schedule: ScheduledJob, active: ActiveRun[], now: Date): Firing {
+function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun[], now: Date): Firing {
   const limits = { lateToleranceMs: runtime.config.scheduler.lateToleranceMs, maxCatchUp: runtime.config.scheduler.maxCatchUp };
   const due = planDueSlots(timingOf(schedule), now, limits);
   const slots: FiringSlot[] = due.fire.map(({ slot, trigger }) => ({ slot, trigger }));
@@ -133,10 +133,11 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     const due = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
     if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
     const needsActive = due.filter((schedule) => schedule.overlapPolicy !== 'allow').map((schedule) => schedule.id);
-    const activeRows = await selectActiveRuns(tx, schema, needsActive);
-    const firings = due.map((schedule) =>
-      planSchedule(runtime, schedule, activeRows.filter((row) => row.scheduled_job_id === schedule.id), now),
-    );
+    const activeBySchedule = new Map<string, ActiveRun[]>();
+    for (const row of await selectActiveRuns(tx, schema, needsActive)) {
+      activeBySchedule.set(row.scheduled_job_id, [...(activeBySchedule.get(row.scheduled_job_id) ?? []), row]);
+    }
+    const firings = due.map((schedule) => planSchedule(runtime, schedule, activeBySchedule.get(schedule.id) ?? [], now));
     const runs = firings.flatMap((firing) => firing.plan.runs);
     const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance) }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
@@ -144,6 +145,20 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize };
   }, { relaxedCommit: true });
   return reportTick(runtime, outcome, performance.now() - started);
+}
+
+/** The inserted runs of one firing, one group per slot: `planFiring` keeps a slot's runs adjacent. */
+function groupInsertedBySlot(runs: readonly PlannedRun[], inserted: ReadonlySet<string>): PlannedRun[][] {
+  const groups: PlannedRun[][] = [];
+  let previous: PlannedRun | null = null;
+  for (const run of runs) {
+    if (!inserted.has(run.id)) continue;
+    const sameSlot = previous !== null && previous.trigger === run.trigger && previous.scheduledFor?.getTime() === run.scheduledFor?.getTime();
+    if (sameSlot) groups.at(-1)!.push(run);
+    else groups.push([run]);
+    previous = run;
+  }
+  return groups;
 }
 
 function reportTick(
@@ -158,13 +173,7 @@ function reportTick(
     result.skipped += advance.skipped;
     result.missed += advance.missed;
     result.suppressed += advance.suppressed;
-    const bySlot = new Map<string, typeof plan.runs>();
-    for (const run of plan.runs) {
-      if (!outcome.inserted.has(run.id)) continue;
-      const key = `${run.scheduledFor?.toISOString()}|${run.trigger}`;
-      bySlot.set(key, [...(bySlot.get(key) ?? []), run]);
-    }
-    for (const runs of bySlot.values()) {
+    for (const runs of groupInsertedBySlot(plan.runs, outcome.inserted)) {
       const first = runs[0]!;
       const skipped = first.status === 'skipped';
       if (!skipped) result.runs += runs.length;

@@ -237,8 +237,8 @@ function isInGapAtEnd(span: OffsetSpan, wallMs: number): boolean {
 interface WalkBounds {
   /** Exclusive. */
   afterMs: number;
-  /** Inclusive. */
-  untilMs: number;
+  /** The walk ends with the first slot after this instant (included), or before it at `limit`. */
+  stopAfterMs: number;
   limit: number;
 }
 
@@ -251,17 +251,16 @@ function walkSlots(spec: CronSpec, parsed: ParsedCron, zone: string, bounds: Wal
   let fromMs = bounds.afterMs;
   let span = findOffsetSpan(zone, fromMs);
   const maxSteps = bounds.limit + MAX_EXTRA_STEPS;
-  for (let step = 0; slots.length < bounds.limit && step < maxSteps; step++) {
+  const isDone = () => slots.length >= bounds.limit || slots[slots.length - 1]! > bounds.stopAfterMs;
+  for (let step = 0; !isDone() && step < maxSteps; step++) {
     const wallMs = nextWallMatch(parsed, fromMs + span.offsetMs);
     if (wallMs === null) break;
     const instantMs = wallMs - span.offsetMs;
     if (instantMs < span.endMs) {
-      if (instantMs > bounds.untilMs) break;
       if (!(fixed && isDroppedRepeat(spec.dstOverlap, span, wallMs))) push(instantMs);
       fromMs = instantMs;
       continue;
     }
-    if (span.endMs > bounds.untilMs) break;
     if (fixed && spec.dstGap === DstGap.shift && isInGapAtEnd(span, wallMs)) push(span.endMs);
     // Instants are whole seconds, so "after end - 1 ms" is "at or after end".
     fromMs = span.endMs - 1;
@@ -290,15 +289,22 @@ function checkSlotQuery(spec: CronSpec, after: Date, limit: number): { parsed: P
 export function nextCronSlots(spec: CronSpec, after: Date, count: number): Date[] {
   const { parsed, zone } = checkSlotQuery(spec, after, count);
   if (count === 0 || neverMatches(parsed)) return [];
-  return walkSlots(spec, parsed, zone, { afterMs: after.getTime(), untilMs: Infinity, limit: count });
+  return walkSlots(spec, parsed, zone, { afterMs: after.getTime(), stopAfterMs: Infinity, limit: count });
 }
 
-/** Slots with `from < slot <= to`, ascending, at most `limit` (the earliest ones). */
-export function cronSlotsBetween(spec: CronSpec, from: Date, to: Date, limit: number): Date[] {
+/**
+ * Slots with `from < slot <= to`, ascending, at most `limit` (the earliest ones), and `next`:
+ * the slot after the last of them (after `from` if there is none), null when the expression
+ * never matches again. One walk answers both, which is what the scheduler asks of every due
+ * schedule (its due slots and its new `next_run_at`).
+ */
+export function cronSlotsBetween(spec: CronSpec, from: Date, to: Date, limit: number): { slots: Date[]; next: Date | null } {
   const { parsed, zone } = checkSlotQuery(spec, from, limit);
   if (!(to instanceof Date) || Number.isNaN(to.getTime())) {
     throw new HourglassError(ErrorCode.validationError, 'expected a valid Date to search until');
   }
-  if (limit === 0 || to.getTime() <= from.getTime() || neverMatches(parsed)) return [];
-  return walkSlots(spec, parsed, zone, { afterMs: from.getTime(), untilMs: to.getTime(), limit });
+  if (neverMatches(parsed)) return { slots: [], next: null };
+  const found = walkSlots(spec, parsed, zone, { afterMs: from.getTime(), stopAfterMs: to.getTime(), limit: limit + 1 });
+  const slots = found.filter((slot) => slot <= to).slice(0, limit);
+  return { slots, next: found[slots.length] ?? null };
 }

@@ -88,26 +88,28 @@ export function computeFirstSlot(timing: ScheduleTiming, now: Date): Date | null
   return computeNextSlot({ ...timing, nextRunAt: null }, now);
 }
 
-/** The due slots from `nextRunAt` up to `now`, at most `maxScan`. */
-function listDueSlots(timing: ScheduleTiming, now: Date, maxScan: number): { slots: Date[]; truncated: boolean } {
+/** The due slots from `nextRunAt` up to `now` (at most `maxScan`), and the slot after the last of them. */
+function listDueSlots(timing: ScheduleTiming, now: Date, maxScan: number): { slots: Date[]; next: Date | null } {
   const first = timing.nextRunAt;
-  if (!first || first > now) return { slots: [], truncated: false };
-  if (timing.scheduleType === 'once') return { slots: [first], truncated: false };
-  const slots = [first];
-  if (timing.scheduleType === 'cron') {
-    slots.push(...cronSlotsBetween(cronSpec(timing), first, now, maxScan - 1));
-  } else {
-    const stepMs = (timing.intervalSeconds ?? 1) * 1000;
-    for (let at = first.getTime() + stepMs; at <= now.getTime() && slots.length < maxScan; at += stepMs) slots.push(new Date(at));
+  if (!first || first > now) {
+    return { slots: [], next: timing.scheduleType === 'once' ? timing.nextRunAt : computeNextSlot(timing, now) };
   }
-  const last = slots.at(-1)!;
-  const truncated = slots.length >= maxScan && (computeNextSlot(timing, last) ?? now) <= now;
-  return { slots, truncated };
+  if (timing.scheduleType === 'once') return { slots: [first], next: null };
+  if (timing.scheduleType === 'cron') {
+    // One walk of the expression yields both the due slots and the next one.
+    const { slots, next } = cronSlotsBetween(cronSpec(timing), first, now, maxScan - 1);
+    return { slots: [first, ...slots], next };
+  }
+  const slots = [first];
+  const stepMs = (timing.intervalSeconds ?? 1) * 1000;
+  for (let at = first.getTime() + stepMs; at <= now.getTime() && slots.length < maxScan; at += stepMs) slots.push(new Date(at));
+  return { slots, next: computeNextSlot(timing, slots.at(-1)!) };
 }
 
 export function planDueSlots(timing: ScheduleTiming, now: Date, limits: SlotLimits): DueSlotPlan {
-  const { slots, truncated } = listDueSlots(timing, now, limits.maxScan ?? 10_000);
-  const nextRunAt = timing.scheduleType === 'once' ? (slots.length > 0 ? null : timing.nextRunAt) : computeNextSlot(timing, truncated ? now : (slots.at(-1) ?? now));
+  const { slots, next } = listDueSlots(timing, now, limits.maxScan ?? 10_000);
+  // A next slot that is still due means the scan stopped at `maxScan`: continue from now.
+  const nextRunAt = next !== null && next <= now ? computeNextSlot(timing, now) : next;
 
   let suppressed = 0;
   const onTime: Date[] = [];

@@ -221,28 +221,33 @@ describe('nextCronSlots outside DST transitions', () => {
 
 describe('cronSlotsBetween', () => {
   const from = new Date('2026-01-01T00:00:00Z');
+  const iso = (slots: Date[]) => slots.map((slot) => slot.toISOString());
 
-  it('returns the slots after from and up to and including to', () => {
-    const slots = cronSlotsBetween(spec('0 * * * *'), from, new Date('2026-01-01T03:00:00Z'), 100);
-    expect(slots.map((slot) => slot.toISOString())).toEqual([
-      '2026-01-01T01:00:00.000Z',
-      '2026-01-01T02:00:00.000Z',
-      '2026-01-01T03:00:00.000Z',
-    ]);
+  it('returns the slots after from and up to and including to, and the slot after them', () => {
+    const { slots, next } = cronSlotsBetween(spec('0 * * * *'), from, new Date('2026-01-01T03:00:00Z'), 100);
+    expect(iso(slots)).toEqual(['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z', '2026-01-01T03:00:00.000Z']);
+    expect(next?.toISOString()).toBe('2026-01-01T04:00:00.000Z');
   });
 
-  it('returns at most limit slots, the earliest ones', () => {
-    const slots = cronSlotsBetween(spec('* * * * *'), from, new Date('2026-01-02T00:00:00Z'), 2);
-    expect(slots.map((slot) => slot.toISOString())).toEqual(['2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z']);
+  it('returns at most limit slots, the earliest ones, and the slot after the last of them', () => {
+    const { slots, next } = cronSlotsBetween(spec('* * * * *'), from, new Date('2026-01-02T00:00:00Z'), 2);
+    expect(iso(slots)).toEqual(['2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z']);
+    expect(next?.toISOString()).toBe('2026-01-01T00:03:00.000Z');
   });
 
-  it('returns nothing for an empty or inverted range', () => {
-    expect(cronSlotsBetween(spec('* * * * *'), from, from, 10)).toEqual([]);
-    expect(cronSlotsBetween(spec('* * * * *'), from, new Date('2025-12-31T00:00:00Z'), 10)).toEqual([]);
+  it('returns no slots for an empty or inverted range, and the slot after from', () => {
+    expect(cronSlotsBetween(spec('* * * * *'), from, from, 10)).toEqual({ slots: [], next: new Date('2026-01-01T00:01:00Z') });
+    expect(cronSlotsBetween(spec('* * * * *'), from, new Date('2025-12-31T00:00:00Z'), 10).slots).toEqual([]);
   });
 
-  it('returns nothing when the next slot lies beyond to, without walking to it', () => {
-    expect(cronSlotsBetween(spec('0 0 29 2 *'), from, new Date('2026-06-01T00:00:00Z'), 10)).toEqual([]);
+  it('returns the next slot when it lies far beyond to', () => {
+    expect(cronSlotsBetween(spec('0 0 29 2 *'), from, new Date('2026-06-01T00:00:00Z'), 10)).toEqual({ slots: [], next: new Date('2028-02-29T00:00:00Z') });
+  });
+
+  it('returns a shifted spring-forward slot as the next one', () => {
+    const { slots, next } = cronSlotsBetween(spec('30 2 * * *', 'America/New_York'), new Date('2026-03-07T00:00:00Z'), new Date('2026-03-08T06:00:00Z'), 10);
+    expect(iso(slots)).toEqual(['2026-03-07T07:30:00.000Z']);
+    expect(next?.toISOString()).toBe('2026-03-08T07:00:00.000Z');
   });
 });
 

@@ -84,6 +84,22 @@ describe('due slots', () => {
     expect(plan.nextRunAt?.toISOString()).toBe('2026-01-08T00:00:01.000Z');
   });
 
+  test('the next slot after a due slot keeps the DST rules: a spring-forward slot shifts to the jump', () => {
+    const timing = { ...base, cronExpression: '30 2 * * *', timezone: 'America/New_York', nextRunAt: at('2026-03-07T07:30:00Z') };
+    const plan = planDueSlots(timing, at('2026-03-07T07:30:00.004Z'), limits);
+    expect(isoList(plan.fire)).toEqual(['2026-03-07T07:30:00.000Z']);
+    expect(plan.nextRunAt?.toISOString()).toBe('2026-03-08T07:00:00.000Z');
+    const skipping = planDueSlots({ ...timing, dstGap: 'skip' }, at('2026-03-07T07:30:00.004Z'), limits);
+    expect(skipping.nextRunAt?.toISOString()).toBe('2026-03-09T06:30:00.000Z');
+  });
+
+  test('an interval schedule continues from its last due slot', () => {
+    const timing = { ...base, scheduleType: 'interval' as const, cronExpression: null, intervalSeconds: 90, missedRunPolicy: 'catch_up' as const, nextRunAt: at('2026-01-01T10:00:00Z') };
+    const plan = planDueSlots(timing, at('2026-01-01T10:04:00Z'), limits);
+    expect(isoList(plan.fire)).toEqual(['2026-01-01T10:00:00.000Z', '2026-01-01T10:01:30.000Z', '2026-01-01T10:03:00.000Z']);
+    expect(plan.nextRunAt?.toISOString()).toBe('2026-01-01T10:04:30.000Z');
+  });
+
   test('a fired once schedule has no next slot', () => {
     const timing = { ...base, scheduleType: 'once' as const, cronExpression: null, runAt: at('2026-01-01T10:00:00Z'), nextRunAt: at('2026-01-01T10:00:00Z') };
     const plan = planDueSlots(timing, at('2026-01-01T10:00:00.5Z'), limits);
