@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 // (`scripts/test.mjs` runs it as a second phase). test/e2e drives the console in headless
 // Chromium against a real `hourglass start` on embedded PGlite: once, whatever the backend.
 // test/examples starts each example of examples/ in-process on in-memory PGlite: once too.
+// test/chaos proves the promises of several `hourglass start` processes while things break
+// (kills, outages, network trouble, skew, rollouts, API load): small sizes inside `npm test`,
+// the issue's sizes with `npm run test:chaos` (CHAOS=full, one file at a time; see
+// docs/reliability.md).
 const alias = { hourglass: fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
 const postgres = process.env.TEST_DATABASE_URL;
 
@@ -37,6 +41,17 @@ export default defineConfig({
                 include: ['test/integration/**/*.test.ts', 'test/postgres/**/*.test.ts'],
                 env: { HG_TEST_BACKEND: 'postgres' },
                 testTimeout: 120_000,
+                hookTimeout: 120_000,
+              },
+            },
+            {
+              resolve: { alias },
+              test: {
+                name: 'chaos',
+                include: ['test/chaos/**/*.test.ts'],
+                globalSetup: ['test/chaos/global-setup.ts'],
+                env: { HG_TEST_BACKEND: 'postgres' },
+                testTimeout: 900_000,
                 hookTimeout: 120_000,
               },
             },

@@ -4,7 +4,9 @@
 //
 // Two phases: every project but `restart`, then, when that passed and PostgreSQL is in use,
 // `restart` alone: its test restarts the server, which would break files running beside it.
-// Arguments that pick projects themselves (`--project`) get one plain run.
+// The first phase includes the chaos suite's small sizes (project `chaos`). Arguments that
+// pick projects themselves (`--project`) get one plain run: `npm run test:chaos` is
+// `CHAOS=full … --project chaos --no-file-parallelism`, the full sizes one file at a time.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 
@@ -30,6 +32,11 @@ if (!env.TEST_DATABASE_URL) {
 }
 if (env.TEST_DATABASE_URL && !(await answers(env.TEST_DATABASE_URL))) {
   console.error(`TEST_DATABASE_URL is set but PostgreSQL does not answer at ${env.TEST_DATABASE_URL}`);
+  process.exit(1);
+}
+
+if (env.CHAOS === 'full' && !env.TEST_DATABASE_URL) {
+  console.error('The chaos suite needs PostgreSQL: start it on 127.0.0.1:5432 or set TEST_DATABASE_URL');
   process.exit(1);
 }
 

@@ -43,6 +43,12 @@ export interface SlotReport {
   missing: string[];
 }
 
+/** The counts of a report, as figures for a scenario's report line. */
+export function slotCounts(report: SlotReport): Pick<SlotReport, 'slots' | 'runs' | 'duplicates' | 'misses' | 'early'> {
+  const { slots, runs, duplicates, misses, early } = report;
+  return { slots, runs, duplicates, misses, early };
+}
+
 interface SlotRunRow {
   scheduled_job_id: string;
   scheduled_for: Date;

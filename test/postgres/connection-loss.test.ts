@@ -9,45 +9,39 @@
  */
 import { describe, expect, test } from 'vitest';
 import { setupTestDatabase } from '../helpers/db.js';
+import { setupCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
-import { assertRunning, countBackends, countLogs, databaseNow, lossMessages, recoveryMessages, terminateBackends, trackProcesses, uniqueApplicationName } from '../helpers/processes.js';
+import { countLogs, lossMessages, recoveryMessages } from '../helpers/processes.js';
 import { checkSlots, createPerSecondSchedules, floorToSecond, waitForSlotsFiredThrough } from '../helpers/slots.js';
-import { fixtureJobs } from '../fixtures/jobs.js';
 
 const env = setupTestDatabase();
-const spawnHourglass = trackProcesses();
+const clusters = setupCluster(env);
 
 const DROPS = 5;
 
-
 describe('connections dropped while runs execute and slots fire', () => {
   test('lose no run and no slot, and the processes recover by themselves each time', async () => {
-    const owner = await env.create({ jobs: fixtureJobs });
-    const schema = owner.config.schema;
-    const db = env.db();
-    const applicationName = uniqueApplicationName('hg-connloss');
+    const cluster = await clusters.create({ name: 'hg-connloss' });
+    const { owner, schema, db } = cluster;
     const firstSlots = await createPerSecondSchedules(owner, 10);
-    const scheduler = spawnHourglass({ role: 'scheduler', config: 'cluster.config.ts', schema, applicationName, label: 'scheduler' });
-    const worker = spawnHourglass({ role: 'worker', config: 'cluster.config.ts', schema, applicationName, label: 'worker' });
+    const scheduler = cluster.spawn('scheduler', { label: 'scheduler' });
+    const worker = cluster.spawn('worker', { label: 'worker' });
     await Promise.all([scheduler.waitUntilStarted(), worker.waitUntilStarted()]);
 
     const enqueued: string[] = [];
     const recoveries: Array<{ terminated: number; slotMs: number; runMs: number; listenMs: number }> = [];
     for (let drop = 1; drop <= DROPS; drop += 1) {
       for (let index = 0; index < 30; index += 1) enqueued.push((await owner.runs.enqueue({ jobType: 'work', payload: { ms: 150 } })).id);
-      await waitFor(
-        async () => (await db.query<{ n: number }>(`select count(*)::int as n from "${schema}".job_runs where status = 'running'`)).rows[0]!.n > 0,
-        { message: 'runs to be executing' },
-      );
-      const droppedAt = await databaseNow(db);
-      const terminated = await terminateBackends(db, applicationName);
+      await waitFor(async () => (await cluster.countRuns(`status = 'running'`)) > 0, { message: 'runs to be executing' });
+      const droppedAt = await cluster.now();
+      const terminated = await cluster.terminateBackends();
       expect(terminated).toBeGreaterThanOrEqual(2); // at least each process's LISTEN connection
 
       // Recovered: the scheduler fires slots again, the worker finishes runs again, and each
       // process listens again.
       const firstAfter = await waitFor(
         async () => {
-          assertRunning(scheduler, worker);
+          cluster.assertRunning();
           const { rows } = await db.query<{ slot: Date | null; run: Date | null }>(
             `select (select min(created_at) from "${schema}".job_runs where trigger = 'cron' and created_at > $1) as slot,
                     (select min(finished_at) from "${schema}".job_runs where status = 'completed' and finished_at > $1) as run`,
@@ -59,9 +53,9 @@ describe('connections dropped while runs execute and slots fire', () => {
       );
       const listening = await waitFor(
         async () => {
-          assertRunning(scheduler, worker);
+          cluster.assertRunning();
           const restored = [scheduler, worker].map((child) => child.logsWith('LISTEN connection restored')[drop - 1]);
-          if (!restored.every(Boolean) || (await countBackends(db, applicationName)) < 2) return null;
+          if (!restored.every(Boolean) || (await cluster.countBackends()) < 2) return null;
           return Math.max(...restored.map((line) => line!.time));
         },
         { timeoutMs: 20_000, message: `both processes to listen again after drop ${drop}` },
@@ -74,11 +68,11 @@ describe('connections dropped while runs execute and slots fire', () => {
       });
     }
 
-    const until = floorToSecond(await databaseNow(db));
+    const until = floorToSecond(await cluster.now());
     await waitForSlotsFiredThrough(db, schema, until);
     const settled = await waitFor(
       async () => {
-        assertRunning(scheduler, worker);
+        cluster.assertRunning();
         const { rows } = await db.query<{ status: string; attempt: number; n: number }>(
           `select status, attempt, count(*)::int as n
            from "${schema}".job_runs
@@ -90,10 +84,10 @@ describe('connections dropped while runs execute and slots fire', () => {
       },
       { timeoutMs: 30_000, message: 'every enqueued and slot-fired run to complete' },
     );
-    expect(scheduler.isRunning() && worker.isRunning()).toBe(true);
+    cluster.assertRunning();
     const losses = { scheduler: countLogs(scheduler, lossMessages), worker: countLogs(worker, lossMessages) };
     const restores = { scheduler: countLogs(scheduler, recoveryMessages), worker: countLogs(worker, recoveryMessages) };
-    for (const child of [scheduler, worker]) expect(await child.stop('SIGTERM'), child.output().slice(-2000)).toEqual({ code: 0, signal: null });
+    await cluster.stopGracefully();
 
     const report = await checkSlots(db, schema, { firstSlots, until });
     const completed = settled.reduce((sum, row) => sum + row.n, 0);

@@ -16,14 +16,14 @@ import type { Database } from '../../src/db/database.js';
 import { silentLogger } from '../../src/logger.js';
 import type { TickResult } from '../../src/scheduler/tick.js';
 import { setupTestDatabase } from '../helpers/db.js';
+import { setupCluster, type Cluster } from '../helpers/cluster.js';
 import { createTestClock } from '../helpers/clock.js';
-import { waitFor } from '../helpers/wait.js';
-import { databaseNow, databaseUrlFor, trackProcesses, uniqueApplicationName, type HourglassProcess } from '../helpers/processes.js';
+import { databaseUrlFor, uniqueApplicationName } from '../helpers/processes.js';
 import { checkSlots, createPerSecondSchedules, floorToSecond, waitForSlotsFiredThrough } from '../helpers/slots.js';
 import { fixtureJobs } from '../fixtures/jobs.js';
 
 const env = setupTestDatabase();
-const spawnHourglass = trackProcesses();
+const clusters = setupCluster(env);
 
 /** Ticks until the instance finds nothing more due (small batches make the instances interleave). */
 async function drain(hourglass: Hourglass, results: TickResult[]): Promise<void> {
@@ -42,23 +42,9 @@ async function totalRunCount(schema: string): Promise<{ counted: number; rows: n
   return rows[0]!;
 }
 
-/** Waits until the database clock has passed `instant`. */
-async function waitForDatabaseTime(instant: number, timeoutMs = 60_000): Promise<Date> {
-  return waitFor(
-    async () => {
-      const now = await databaseNow(env.db());
-      return now.getTime() >= instant ? now : null;
-    },
-    { timeoutMs, intervalMs: 100, message: `database time ${new Date(instant).toISOString()}` },
-  );
-}
-
-/** Stops every process with SIGTERM and expects a clean exit from each. */
-async function stopGracefully(processes: HourglassProcess[]): Promise<void> {
-  const statuses = await Promise.all(processes.map((child) => child.stop('SIGTERM')));
-  for (const [index, status] of statuses.entries()) {
-    expect(status, `${processes[index]!.label} exit\n${processes[index]!.output().slice(-2000)}`).toEqual({ code: 0, signal: null });
-  }
+/** Waits until `seconds` more have passed on the database clock. */
+async function secondsPass(cluster: Cluster, seconds: number): Promise<Date> {
+  return cluster.waitForDatabaseTime(new Date((await cluster.now()).getTime() + seconds * 1000));
 }
 
 describe('four instances ticking together on a controlled clock', () => {
@@ -123,21 +109,16 @@ describe('four instances ticking together on a controlled clock', () => {
 
 describe('four scheduler processes on the real clock', () => {
   test('fire every slot of fifty per-second schedules exactly once for more than ten seconds', async () => {
-    const owner = await env.create({ jobs: fixtureJobs });
-    const schema = owner.config.schema;
-    const applicationName = uniqueApplicationName('hg-once-procs');
-    const firstSlots = await createPerSecondSchedules(owner, 50, { missedRunPolicy: 'catch_up' });
-    const schedulers = [1, 2, 3, 4].map((index) =>
-      spawnHourglass({ role: 'scheduler', config: 'cluster.config.ts', schema, applicationName, label: `scheduler ${index}` }),
-    );
-    await Promise.all(schedulers.map((child) => child.waitUntilStarted()));
-    const racingFrom = await databaseNow(env.db());
-    await waitForDatabaseTime(racingFrom.getTime() + 11_000);
-    const until = floorToSecond(await databaseNow(env.db()));
-    await waitForSlotsFiredThrough(env.db(), schema, until);
-    await stopGracefully(schedulers);
+    const cluster = await clusters.create({ name: 'hg-once-procs' });
+    const schema = cluster.schema;
+    const firstSlots = await createPerSecondSchedules(cluster.owner, 50, { missedRunPolicy: 'catch_up' });
+    const schedulers = await cluster.start('scheduler', 4);
+    await secondsPass(cluster, 11);
+    const until = floorToSecond(await cluster.now());
+    await waitForSlotsFiredThrough(cluster.db, schema, until);
+    await cluster.stopGracefully();
 
-    const report = await checkSlots(env.db(), schema, { firstSlots, until });
+    const report = await checkSlots(cluster.db, schema, { firstSlots, until });
     const counts = await totalRunCount(schema);
     const firedBy = schedulers.map((child) => child.logsWith('slot fired').length);
     console.log(
@@ -154,34 +135,31 @@ describe('four scheduler processes on the real clock', () => {
 
 describe('schedulers whose process clocks are off the database clock', () => {
   test('fire no slot before its instant and none twice when clocks are five minutes ahead and behind', async () => {
-    const owner = await env.create({ jobs: fixtureJobs });
-    const schema = owner.config.schema;
-    const applicationName = uniqueApplicationName('hg-once-skew');
-    const firstSlots = await createPerSecondSchedules(owner, 10);
+    const cluster = await clusters.create({ name: 'hg-once-skew' });
+    const schema = cluster.schema;
+    const firstSlots = await createPerSecondSchedules(cluster.owner, 10);
     const skewMs = 5 * 60_000;
-    const spawnSkewed = (skew: number, label: string) =>
-      spawnHourglass({ role: 'scheduler', config: 'cluster.config.ts', schema, applicationName, label, env: { TEST_CLOCK_SKEW_MS: String(skew) } });
-    const secondsPass = async (seconds: number) => waitForDatabaseTime((await databaseNow(env.db())).getTime() + seconds * 1000);
+    const spawnSkewed = (skew: number, label: string) => cluster.spawn('scheduler', { label, env: { TEST_CLOCK_SKEW_MS: String(skew) } });
 
     // Each skewed scheduler first runs alone, so it alone decides when those slots fire; then
     // both race with a scheduler whose clock is right.
     const ahead = spawnSkewed(skewMs, 'scheduler +5 min');
     await ahead.waitUntilStarted();
-    await secondsPass(3);
+    await secondsPass(cluster, 3);
     const behind = spawnSkewed(-skewMs, 'scheduler -5 min');
     await behind.waitUntilStarted();
     const aheadAlone = ahead.logsWith('slot fired').length;
-    await stopGracefully([ahead]);
-    await secondsPass(3);
+    await cluster.stopGracefully([ahead]);
+    await secondsPass(cluster, 3);
     const behindAlone = behind.logsWith('slot fired').length;
     const aheadAgain = spawnSkewed(skewMs, 'scheduler +5 min (again)');
-    const normal = spawnHourglass({ role: 'scheduler', config: 'cluster.config.ts', schema, applicationName, label: 'scheduler on time' });
+    const normal = cluster.spawn('scheduler', { label: 'scheduler on time' });
     await Promise.all([aheadAgain.waitUntilStarted(), normal.waitUntilStarted()]);
-    await secondsPass(4);
-    const until = floorToSecond(await databaseNow(env.db()));
-    await waitForSlotsFiredThrough(env.db(), schema, until);
+    await secondsPass(cluster, 4);
+    const until = floorToSecond(await cluster.now());
+    await waitForSlotsFiredThrough(cluster.db, schema, until);
     const racing = [behind, aheadAgain, normal];
-    await stopGracefully(racing);
+    await cluster.stopGracefully(racing);
 
     // The skew was real: their log stamps (process clock) are five minutes off.
     for (const [child, expected] of [[ahead, skewMs], [behind, -skewMs], [aheadAgain, skewMs]] as const) {
@@ -189,7 +167,7 @@ describe('schedulers whose process clocks are off the database clock', () => {
       const started = child.logsWith('hourglass started')[0]!;
       expect(Math.abs(started.time - Date.now() - expected)).toBeLessThan(60_000);
     }
-    const report = await checkSlots(env.db(), schema, { firstSlots, until });
+    const report = await checkSlots(cluster.db, schema, { firstSlots, until });
     const firedBy = [ahead, ...racing].map((child) => child.logsWith('slot fired').length);
     console.log(
       `[exactly-once/skew] slots=${report.slots} runs=${report.runs} duplicates=${report.duplicates} misses=${report.misses} ` +

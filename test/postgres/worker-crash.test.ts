@@ -9,12 +9,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { setupTestDatabase } from '../helpers/db.js';
+import { setupCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
-import { databaseNow, trackProcesses, uniqueApplicationName } from '../helpers/processes.js';
-import { fixtureJobs } from '../fixtures/jobs.js';
 
 const env = setupTestDatabase();
-const spawnHourglass = trackProcesses();
+const clusters = setupCluster(env);
 
 const LEASE_MS = 2000;
 
@@ -39,14 +38,12 @@ interface WorkerRow {
 
 describe('a worker process killed in the middle of its runs', () => {
   test('has its runs recovered after the lease and completed on attempt 2 by another worker process', async () => {
-    const owner = await env.create({ jobs: fixtureJobs });
-    const schema = owner.config.schema;
-    const applicationName = uniqueApplicationName('hg-crash');
-    const readRuns = async (ids: string[]) =>
-      (await env.db().query<RunRow>(`select * from "${schema}".job_runs where id = any($1::uuid[]) order by id`, [ids])).rows;
-    const readWorkers = async () => (await env.db().query<WorkerRow>(`select * from "${schema}".workers`)).rows;
+    const cluster = await clusters.create({ name: 'hg-crash' });
+    const { owner, schema, db } = cluster;
+    const readRuns = async (ids: string[]) => (await db.query<RunRow>(`select * from "${schema}".job_runs where id = any($1::uuid[]) order by id`, [ids])).rows;
+    const readWorkers = async () => (await db.query<WorkerRow>(`select * from "${schema}".workers`)).rows;
 
-    const doomed = spawnHourglass({ role: 'worker', config: 'cluster.config.ts', schema, applicationName, label: 'worker 1 (killed)' });
+    const doomed = cluster.spawn('worker', { label: 'worker 1 (killed)' });
     const doomedId = await doomed.waitUntilStarted();
     const ids: string[] = [];
     for (let index = 0; index < 3; index += 1) ids.push((await owner.runs.enqueue({ jobType: 'stall-first-attempt' })).id);
@@ -56,11 +53,11 @@ describe('a worker process killed in the middle of its runs', () => {
     });
 
     // The survivor is up before the crash, so recovery waits only for the lease.
-    const survivor = spawnHourglass({ role: 'worker', config: 'cluster.config.ts', schema, applicationName, label: 'worker 2' });
+    const survivor = cluster.spawn('worker', { label: 'worker 2' });
     const survivorId = await survivor.waitUntilStarted();
     const leasesBeforeKill = await readRuns(ids);
-    const killedAt = await databaseNow(env.db());
-    doomed.kill('SIGKILL');
+    const killedAt = await cluster.now();
+    await cluster.kill(doomed);
     expect(await doomed.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     const done = await waitFor(
@@ -90,7 +87,7 @@ describe('a worker process killed in the middle of its runs', () => {
     expect(survivor.logsWith('recovered runs whose lease lapsed').length).toBeGreaterThan(0);
 
     // The dead worker's row stays, never marked stopped, its heartbeat frozen before the kill.
-    const now = await databaseNow(env.db());
+    const now = await cluster.now();
     const workers = await readWorkers();
     const dead = workers.find((row) => row.id === doomedId)!;
     expect(dead).toMatchObject({ role: 'worker', pid: doomed.pid, stopped_at: null });
@@ -99,6 +96,6 @@ describe('a worker process killed in the middle of its runs', () => {
     const alive = workers.find((row) => row.id === survivorId)!;
     expect(now.getTime() - alive.heartbeat_at.getTime()).toBeLessThan(LEASE_MS);
 
-    expect(await survivor.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    await cluster.stopGracefully([survivor]);
   });
 });

@@ -10,85 +10,44 @@
  * to restart the local cluster (root, or the cluster's owner), and the built CLI. Whatever
  * happens, the server is running again when the test ends.
  */
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { promisify } from 'node:util';
-import pg from 'pg';
-import { afterEach, describe, expect, test } from 'vitest';
-import { setupTestDatabase, testDatabaseUrl } from '../helpers/db.js';
+import { describe, expect, test } from 'vitest';
+import { setupTestDatabase } from '../helpers/db.js';
+import { setupCluster } from '../helpers/cluster.js';
+import { ensureServerAfterEach, pgCtlCluster, waitForServer } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait.js';
-import { assertRunning, countLogs, databaseNow, lossMessages, recoveryMessages, trackProcesses, uniqueApplicationName } from '../helpers/processes.js';
+import { countLogs, lossMessages, recoveryMessages } from '../helpers/processes.js';
 import { checkSlots, createPerSecondSchedules, floorToSecond, waitForSlotsFiredThrough } from '../helpers/slots.js';
-import { fixtureJobs } from '../fixtures/jobs.js';
 
 const env = setupTestDatabase();
-const spawnHourglass = trackProcesses();
-const run = promisify(execFile);
-
-/** `pg_ctlcluster` for the one local cluster (`/etc/postgresql/<version>/main`). */
-async function pgCtlCluster(action: 'restart' | 'start'): Promise<void> {
-  const version = readdirSync('/etc/postgresql')[0];
-  if (!version) throw new Error('no cluster under /etc/postgresql');
-  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { timeout: 120_000 });
-}
-
-/** True when a fresh connection to the test database answers. */
-async function serverAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl(), connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function waitForServer(timeoutMs = 60_000): Promise<void> {
-  await waitFor(serverAnswers, { timeoutMs, intervalMs: 100, message: 'PostgreSQL to answer' });
-}
-
+const clusters = setupCluster(env);
 // Registered after the database and process helpers, so it runs before them (hooks unwind as
 // a stack): the server is up again before their cleanup needs it.
-afterEach(async () => {
-  if (await serverAnswers()) return;
-  await pgCtlCluster('start').catch(() => {}); // already starting is fine: wait below
-  await waitForServer();
-});
-
+ensureServerAfterEach();
 
 describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
   test('loses no run and no slot, and both processes recover by themselves within seconds', async () => {
-    const owner = await env.create({ jobs: fixtureJobs });
-    const schema = owner.config.schema;
-    const db = env.db();
-    const applicationName = uniqueApplicationName('hg-restart');
+    const cluster = await clusters.create({ name: 'hg-restart' });
+    const { owner, schema, db } = cluster;
     const firstSlots = await createPerSecondSchedules(owner, 10);
-    const scheduler = spawnHourglass({ role: 'scheduler', config: 'cluster.config.ts', schema, applicationName, label: 'scheduler' });
-    const worker = spawnHourglass({ role: 'worker', config: 'cluster.config.ts', schema, applicationName, label: 'worker' });
+    const scheduler = cluster.spawn('scheduler', { label: 'scheduler' });
+    const worker = cluster.spawn('worker', { label: 'worker' });
     await Promise.all([scheduler.waitUntilStarted(), worker.waitUntilStarted()]);
 
     // Five seconds of work at concurrency 10: runs execute, and finish, while the server is down.
     const enqueued: string[] = [];
     for (let index = 0; index < 50; index += 1) enqueued.push((await owner.runs.enqueue({ jobType: 'work', payload: { ms: 1000 } })).id);
-    await waitFor(
-      async () => (await db.query<{ n: number }>(`select count(*)::int as n from "${schema}".job_runs where status = 'running'`)).rows[0]!.n >= 5,
-      { message: 'runs to be executing' },
-    );
+    await waitFor(async () => (await cluster.countRuns(`status = 'running'`)) >= 5, { message: 'runs to be executing' });
 
     const restartStartedAt = Date.now();
     await pgCtlCluster('restart');
     await waitForServer();
-    const serverBackAt = await databaseNow(db);
+    const serverBackAt = await cluster.now();
     const downMs = serverBackAt.getTime() - restartStartedAt;
 
     // Recovered: slots fire and runs finish again, without anyone touching the processes.
     const firstAfter = await waitFor(
       async () => {
-        assertRunning(scheduler, worker);
+        cluster.assertRunning();
         const { rows } = await db.query<{ slot: Date | null; run: Date | null }>(
           `select (select min(created_at) from "${schema}".job_runs where trigger = 'cron' and created_at > $1) as slot,
                   (select min(finished_at) from "${schema}".job_runs where status = 'completed' and finished_at > $1) as run`,
@@ -106,7 +65,7 @@ describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
     await waitForSlotsFiredThrough(db, schema, until);
     const settled = await waitFor(
       async () => {
-        assertRunning(scheduler, worker);
+        cluster.assertRunning();
         const { rows } = await db.query<{ status: string; attempt: number; n: number }>(
           `select status, attempt, count(*)::int as n
            from "${schema}".job_runs
@@ -120,7 +79,7 @@ describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
     );
     const losses = { scheduler: countLogs(scheduler, lossMessages), worker: countLogs(worker, lossMessages) };
     const restores = { scheduler: countLogs(scheduler, recoveryMessages), worker: countLogs(worker, recoveryMessages) };
-    for (const child of [scheduler, worker]) expect(await child.stop('SIGTERM'), child.output().slice(-2000)).toEqual({ code: 0, signal: null });
+    await cluster.stopGracefully();
 
     const report = await checkSlots(db, schema, { firstSlots, until });
     const { rows } = await db.query<{ missed: number }>(`select coalesce(sum(missed_count), 0)::int as missed from "${schema}".scheduled_jobs`);

@@ -10,6 +10,9 @@
 import { createHourglass, type Hourglass } from '../../hourglass.js';
 import { formatDurationMs } from '../../time/duration.js';
 import { loadConfig } from '../../config/load.js';
+import { isTransientDatabaseError } from '../../db/retryable.js';
+import { computeBackoffMs } from '../../util/backoff.js';
+import { sleep } from '../../util/sleep.js';
 import type { Command, CommandContext } from './index.js';
 
 type Role = 'all' | 'scheduler' | 'worker' | 'api';
@@ -25,28 +28,47 @@ async function runRole(role: Role, context: CommandContext): Promise<number> {
   const { config } = await loadConfig({ configPath: context.configPath, overrides: roleOverrides[role] });
   const hourglass = createHourglass(config, { role });
   // Handlers go in before start: a signal during start-up stops the process once it is up.
-  let stopping = false;
-  let signalled!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (signalled = resolve));
+  const stopping = new AbortController();
+  const stopRequested = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stopping.signal.aborted) {
       context.output.error(`${signal} again: exiting without waiting`);
       process.exit(130);
     }
-    stopping = true;
-    signalled();
+    stopping.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     await hourglass.start();
-    if (config.api.enabled) await announceConsole(hourglass, context);
-    if (role !== 'api') await announceNextSlots(hourglass, context);
+    if (config.api.enabled) await untilReachable(hourglass, stopping.signal, () => announceConsole(hourglass, context));
+    if (role !== 'api') await untilReachable(hourglass, stopping.signal, () => announceNextSlots(hourglass, context));
     await stopRequested;
   } finally {
     await hourglass.stop();
   }
   return 0;
+}
+
+/**
+ * Runs one announcement, waiting out a database outage the way the loops do (SPEC §4): the
+ * process is already up, so a lost connection is logged once and the statement retried with
+ * backoff until it answers or a stop is requested. Any other error ends the process as before.
+ *
+ * A retried initial token whose first attempt committed finds a token and prints the plain
+ * URL: that secret is never shown, and `hourglass tokens create` makes another.
+ */
+async function untilReachable(hourglass: Hourglass, stopping: AbortSignal, announce: () => Promise<void>): Promise<void> {
+  for (let failures = 1; !stopping.aborted; failures += 1) {
+    try {
+      return await announce();
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      const { logger } = await hourglass.ready();
+      if (failures === 1) logger.warn({ err: (error as Error).message }, 'database unavailable while announcing the start; retrying with backoff');
+      await sleep(computeBackoffMs(failures, { baseMs: 250, maxMs: 5000 }), stopping);
+    }
+  }
 }
 
 /**
