@@ -1,7 +1,8 @@
 /**
  * What a worker-only process loads: the modules of the roles it does not run (the API's HTTP
  * framework and metrics), of features it does not use (e-mail, pretty logs, the TypeScript
- * loader for a JavaScript config) and of the other database driver stay out of its memory.
+ * loader for a JavaScript config, cron descriptions) and of the other database driver stay out
+ * of its memory.
  */
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ function loadedPackages(urls: string[]): Set<string> {
 }
 
 describe('hourglass worker', () => {
-  test('loads neither the API, e-mail, pretty logs, jiti for a .mjs config, nor the other database driver', async () => {
+  test('loads neither the API, e-mail, pretty logs, jiti for a .mjs config, cron descriptions, nor the other database driver', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hourglass-modules-'));
     try {
       const record = join(dir, 'modules.txt');
@@ -34,7 +35,7 @@ describe('hourglass worker', () => {
       const packages = loadedPackages(readFileSync(record, 'utf8').trim().split('\n'));
       const [used, other] = currentBackend() === 'postgres' ? ['pg', '@electric-sql/pglite'] : ['@electric-sql/pglite', 'pg'];
       expect(packages).toContain(used);
-      for (const name of ['fastify', '@fastify/static', '@fastify/rate-limit', 'prom-client', 'nodemailer', 'pino-pretty', 'jiti', other]) {
+      for (const name of ['fastify', '@fastify/static', '@fastify/rate-limit', 'prom-client', 'nodemailer', 'pino-pretty', 'jiti', 'cronstrue', other]) {
         expect(packages, name).not.toContain(name);
       }
     } finally {
