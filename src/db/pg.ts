@@ -41,6 +41,31 @@ function statementName(sql: string): string | null {
   return name;
 }
 
+const TIMESTAMPTZ_OID = 1184;
+const parseTimestamptzSlowly = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => Date;
+
+/**
+ * Hourglass's connections parse `timestamptz` with V8's own date parser, which reads
+ * PostgreSQL's ISO output ('2026-11-23 00:20:36.123456+00', any offset) 2.5× faster than
+ * node-postgres's parser (0.26 against 0.66 µs): a claimed run carries four timestamps, and
+ * parsing them was the largest single item of a worker's CPU per run. V8 reads years below 100
+ * as 19xx and rejects offsets with seconds, infinity and BC: years before 1000 and whatever it
+ * rejects go to node-postgres's parser. Only this pool uses it; the application's own
+ * node-postgres clients keep their types.
+ */
+export function parseTimestamptz(text: string): Date {
+  const plain = text.length >= 22 && text.charCodeAt(0) !== 48 /* 0 */ && text.charCodeAt(4) === 45 /* - */ && text.charCodeAt(10) === 32; /* space */
+  const date = plain ? new Date(text) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : parseTimestamptzSlowly(text);
+}
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMPTZ_OID && format !== 'binary') return parseTimestamptz;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
 // timestamptz and json come back typed; int8 (counts) stays a string unless cast in SQL.
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
@@ -68,6 +93,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     application_name: options.applicationName ?? 'hourglass',
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    types,
   });
   // An idle client that dies (server restart) emits on the pool; without a listener the
   // process would crash. The next query simply gets a new connection.
