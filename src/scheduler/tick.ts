@@ -7,7 +7,7 @@
  *
  * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
  */
-import { lockDueSchedules, resumeExpiredPauses, selectActiveRuns, writeFirings, type DueSchedule, type ScheduleAdvance } from '../db/queries/fire-due.js';
+import { lockDueSchedules, resumePauses, selectActiveRuns, writeFirings, type DueSchedule, type ScheduleAdvance } from '../db/queries/fire-due.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
 import type { ScheduledJob } from '../model.js';
 import type { Runtime } from '../runtime.js';
@@ -129,8 +129,10 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
   // the runs and the advance of next_run_at are lost together, and the slots fire again after
   // the restart. At most a handler that already started runs twice, which at-least-once allows.
   const outcome = await db.transaction(async (tx) => {
-    const { now, resumed } = await resumeExpiredPauses(tx, schema, explicitNow);
-    const due = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
+    let { now, expired, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
+    const resumed = expired.length > 0 ? await resumePauses(tx, schema, explicitNow, expired) : [];
+    // Resumed schedules are active now: the lock again takes the due ones among them too.
+    if (resumed.length > 0) ({ now, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize));
     if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
     const needsActive = due.filter((schedule) => schedule.overlapPolicy !== 'allow').map((schedule) => schedule.id);
     const activeBySchedule = new Map<string, ActiveRun[]>();
