@@ -30,6 +30,15 @@ export interface TransactionOptions {
    * (its slots simply fire again). Never for run outcomes. @default false
    */
   relaxedCommit?: boolean;
+  /**
+   * Run the prepared statements with their generic plan (`plan_cache_mode =
+   * force_generic_plan`) for statements whose best plan never depends on the parameters. The
+   * tick's lock compares `next_run_at` with a parameter: PostgreSQL kept planning it per call
+   * (its generic estimate looked costlier), and each plan probed the index for its bounds, a
+   * cost that grew with the number of schedules (0.25 ms at 1,000, 0.4 ms at 100,000). Ignored
+   * where statements are not prepared (PGlite). @default false
+   */
+  genericPlans?: boolean;
 }
 
 export interface Database extends Queryable {

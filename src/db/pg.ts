@@ -121,8 +121,12 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       };
       client.on('error', onError);
       try {
-        // One round trip: BEGIN and the commit setting go together (simple protocol).
-        await client.query(options.relaxedCommit ? 'begin; set local synchronous_commit = off' : 'begin');
+        // One round trip: BEGIN and the settings go together (simple protocol).
+        const settings = [
+          options.relaxedCommit ? 'set local synchronous_commit = off' : null,
+          options.genericPlans ? 'set local plan_cache_mode = force_generic_plan' : null,
+        ];
+        await client.query(['begin', ...settings.filter((setting) => setting !== null)].join('; '));
         const result = await fn(wrap(client));
         await client.query('commit');
         return result;

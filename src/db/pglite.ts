@@ -45,7 +45,8 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     kind: 'pglite',
     query: direct.query,
     exec: direct.exec,
-    // `relaxedCommit` is ignored: there is no network round trip or separate WAL flush to save.
+    // `relaxedCommit` and `genericPlans` are ignored: there is no network round trip or separate
+    // WAL flush to save, and statements are not prepared.
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     async listen(channel, handler) {
       const unlisten = await pg.listen(channel, handler);
