@@ -45,7 +45,7 @@ describe('a start process whose connections drop while it announces itself', () 
     console.log(`[chaos/startup-blip] after the drop: ${outcome}${exit}`);
     expect(outcome).toBe('running, run completed');
     // The announcement it was making when the connection dropped is made once it is back.
-    expect(child.output()).toContain('database unavailable while announcing the start');
+    await waitFor(() => child.output().includes('database unavailable while announcing the start'), { message: 'the logged outage' });
     await waitFor(() => /^(Next slots:|No active schedules yet)/m.test(child.output()), { message: 'the announcement after the drop' });
     await cluster.stopGracefully();
   });
