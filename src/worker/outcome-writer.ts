@@ -16,7 +16,7 @@
  *
  * Measured (20,000 no-op runs, concurrency 50, PostgreSQL 15 on loopback, 2 cores): one
  * transaction per outcome ran about 625 runs/s, bound by one commit (WAL flush) per run.
- * Batches of 50 to 200 outcomes per commit remove that bound; see docs/performance.md.
+ * Batches of up to `MAX_BATCH` outcomes per commit remove that bound; see docs/performance.md.
  */
 import type { Runtime } from '../runtime.js';
 import { computeBackoffMs } from '../util/backoff.js';

@@ -129,15 +129,29 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     return claimed;
   }
 
+  /** Takes the queued runs `drop` picks out of the queue (they will not start here). */
+  function dropQueued(drop: (runId: string) => boolean): Queued[] {
+    const dropped: Queued[] = [];
+    let kept = 0;
+    for (const entry of queue) {
+      if (drop(entry.run.id)) {
+        dropped.push(entry);
+        fencedAt.delete(entry.run.id);
+      } else {
+        queue[kept++] = entry;
+      }
+    }
+    queue.length = kept;
+    return dropped;
+  }
+
   /** Stops what runs under a lease that is about to lapse unrenewed (see Fencing above). */
   function fence(): void {
     const now = performance.now();
     if (now < nextFenceAt) return;
     const lapsing = (id: string) => (fencedAt.get(id) ?? Infinity) <= now;
-    const dropped = queue.filter((entry) => lapsing(entry.run.id));
+    const dropped = dropQueued(lapsing);
     if (dropped.length > 0) {
-      queue.splice(0, queue.length, ...queue.filter((entry) => !lapsing(entry.run.id)));
-      for (const { run } of dropped) fencedAt.delete(run.id);
       logger.warn({ runs: dropped.length }, 'dropped queued runs whose lease could not be renewed; another worker will run them');
     }
     for (const [id, execution] of active) {
@@ -203,10 +217,9 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   function cancelHeld(runId: string, reason: string): void {
     const execution = active.get(runId);
     if (execution) return execution.abort({ kind: 'cancel', reason });
-    const index = queue.findIndex((entry) => entry.run.id === runId);
-    if (index < 0) return;
-    const { run, claimedAt } = queue.splice(index, 1)[0]!;
-    fencedAt.delete(run.id);
+    const [queued] = dropQueued((id) => id === runId);
+    if (!queued) return;
+    const { run, claimedAt } = queued;
     const end = { kind: 'cancelled' as const, reason };
     const outcome = { status: 'cancelled' as const, errorMessage: reason, result: null, retryDelayMs: null, willRetry: false };
     record(run, { end, outcome, durationMs: 0, metrics: {} }, performance.now() - claimedAt);
@@ -287,8 +300,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     // outcome needs nothing: the database drops it as stale.
     for (const id of executing) if (!stillOurs.has(id)) active.get(id)?.abort({ kind: 'lease_lost' });
     const lost = new Set(queued.filter((id) => !stillOurs.has(id)));
-    if (lost.size > 0) queue.splice(0, queue.length, ...queue.filter((entry) => !lost.has(entry.run.id)));
-    for (const id of lost) fencedAt.delete(id);
+    if (lost.size > 0) dropQueued((id) => lost.has(id));
   }
 
   async function flushLogs(): Promise<void> {
@@ -329,8 +341,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       wake.wake();
       await loop;
       // Never started here: back to pending at once, their attempt not counted.
-      const unstarted = queue.splice(0).map((entry) => entry.run);
-      for (const run of unstarted) fencedAt.delete(run.id);
+      const unstarted = dropQueued(() => true).map((entry) => entry.run);
       await handBackRuns(runtime.db, runtime.schema, unstarted, workerId).catch((error) =>
         logger.warn({ err: coerceError(error).message, runs: unstarted.length }, 'could not hand queued runs back; their leases will lapse'),
       );
