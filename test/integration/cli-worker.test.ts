@@ -2,7 +2,8 @@
  * What a worker-only process loads: the modules of the roles it does not run (the API's HTTP
  * framework and metrics), of features it does not use (e-mail, pretty logs, the TypeScript
  * loader for a JavaScript config, cron descriptions) and of the other database driver stay out
- * of its memory.
+ * of its memory, and so does Node's built-in fetch (undici), which node-postgres loads on Node 20
+ * to detect Cloudflare Workers unless Hourglass loads it (db/pg.ts).
  */
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ function loadedPackages(urls: string[]): Set<string> {
 }
 
 describe('hourglass worker', () => {
-  test('loads neither the API, e-mail, pretty logs, jiti for a .mjs config, cron descriptions, nor the other database driver', async () => {
+  test('loads neither the API, e-mail, pretty logs, jiti for a .mjs config, cron descriptions, the fetch built into Node, nor the other database driver', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hourglass-modules-'));
     try {
       const record = join(dir, 'modules.txt');
@@ -32,7 +33,9 @@ describe('hourglass worker', () => {
       await waitFor(() => worker.output().includes('hourglass started'), { timeoutMs: 60_000, message: 'the worker to start' });
       expect((await stop(worker)).code).toBe(0);
 
-      const packages = loadedPackages(readFileSync(record, 'utf8').trim().split('\n'));
+      const urls = readFileSync(record, 'utf8').trim().split('\n');
+      expect(urls.filter((url) => url.startsWith('node:internal/deps/undici'))).toEqual([]);
+      const packages = loadedPackages(urls);
       const [used, other] = currentBackend() === 'postgres' ? ['pg', '@electric-sql/pglite'] : ['@electric-sql/pglite', 'pg'];
       expect(packages).toContain(used);
       for (const name of ['fastify', '@fastify/static', '@fastify/rate-limit', 'prom-client', 'nodemailer', 'pino-pretty', 'jiti', 'cronstrue', other]) {
