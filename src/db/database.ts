@@ -35,8 +35,14 @@ export interface TransactionOptions {
    * force_generic_plan`) for statements whose best plan never depends on the parameters. The
    * tick's lock compares `next_run_at` with a parameter: PostgreSQL kept planning it per call
    * (its generic estimate looked costlier), and each plan probed the index for its bounds, a
-   * cost that grew with the number of schedules (0.25 ms at 1,000, 0.4 ms at 100,000). Ignored
-   * where statements are not prepared (PGlite). @default false
+   * cost that grew with the number of schedules (0.25 ms at 1,000, 0.4 ms at 100,000).
+   *
+   * A generic plan is made once per connection, from the statistics of that moment, so
+   * sequential scans are off as well (`enable_seqscan`): the tick's overlap check, planned while
+   * `job_runs` was still empty, scanned the whole table on every later tick (69 ms per tick of
+   * 500 schedules once a burst had written 9,000 runs) instead of walking its index. Use it only
+   * for statements whose plans are index walks. Planning per call instead cost a tick that fires
+   * about 1 ms. Ignored where statements are not prepared (PGlite). @default false
    */
   genericPlans?: boolean;
 }

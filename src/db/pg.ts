@@ -145,7 +145,7 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
         // One round trip: BEGIN and the settings go together (simple protocol).
         const settings = [
           options.relaxedCommit ? 'set local synchronous_commit = off' : null,
-          options.genericPlans ? 'set local plan_cache_mode = force_generic_plan' : null,
+          options.genericPlans ? 'set local plan_cache_mode = force_generic_plan; set local enable_seqscan = off' : null,
         ];
         await client.query(['begin', ...settings.filter((setting) => setting !== null)].join('; '));
         const result = await fn(wrap(client));

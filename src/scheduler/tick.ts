@@ -11,7 +11,7 @@ import { lockDueSchedules, resumePauses, selectActiveRuns, writeFirings, type Du
 import { cancelRunsNow } from '../worker/cancel-runs.js';
 import type { ScheduledJob } from '../model.js';
 import type { Runtime } from '../runtime.js';
-import { planDueSlots, type ScheduleTiming } from '../time/slots.js';
+import { createDuePlanner, type DueSlotPlan, type ScheduleTiming } from '../time/slots.js';
 import type { Exclusion } from '../time/exclusions.js';
 import { newId } from '../util/ids.js';
 import { planFiring, type ActiveRun, type FiringPlan, type FiringSlot, type JobDefaults, type PlannedRun } from './plan-firing.js';
@@ -79,9 +79,8 @@ interface Firing {
   advance: ScheduleAdvance;
 }
 
-function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun[], now: Date): Firing {
-  const limits = { lateToleranceMs: runtime.config.scheduler.lateToleranceMs, maxCatchUp: runtime.config.scheduler.maxCatchUp };
-  const due = planDueSlots(timingOf(schedule), now, limits);
+function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun[], now: Date, planSlots: (timing: ScheduleTiming) => DueSlotPlan): Firing {
+  const due = planSlots(timingOf(schedule));
   const slots: FiringSlot[] = due.fire.map(({ slot, trigger }) => ({ slot, trigger }));
   let plan: FiringPlan = { runs: [], cancelRunIds: [], fired: 0, skipped: 0, lastRunId: null };
   if (slots.length > 0) {
@@ -140,7 +139,8 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     for (const row of await selectActiveRuns(tx, schema, needsActive)) {
       activeBySchedule.set(row.scheduled_job_id, [...(activeBySchedule.get(row.scheduled_job_id) ?? []), row]);
     }
-    const firings = due.map((schedule) => planSchedule(runtime, schedule, activeBySchedule.get(schedule.id) ?? [], now));
+    const planSlots = createDuePlanner(now, { lateToleranceMs: config.scheduler.lateToleranceMs, maxCatchUp: config.scheduler.maxCatchUp });
+    const firings = due.map((schedule) => planSchedule(runtime, schedule, activeBySchedule.get(schedule.id) ?? [], now, planSlots));
     const runs = firings.flatMap((firing) => firing.plan.runs);
     const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance) }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);

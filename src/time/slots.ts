@@ -133,6 +133,36 @@ export function planDueSlots(timing: ScheduleTiming, now: Date, limits: SlotLimi
 }
 
 /**
+ * `planDueSlots` for the schedules of one tick: one `now`, and each distinct cron timing walked
+ * once. Schedules that share expression, zone, policies and due slot (a thousand tenants on
+ * `0 * * * *`) share one plan, which callers must not change. Walking the expression was the
+ * largest part of planning a tick: about 25 µs per schedule.
+ */
+export function createDuePlanner(now: Date, limits: SlotLimits): (timing: ScheduleTiming) => DueSlotPlan {
+  const plans = new Map<string, DueSlotPlan>();
+  return (timing) => {
+    if (timing.scheduleType !== 'cron') return planDueSlots(timing, now, limits);
+    // Every field a cron schedule's plan reads (interval and run_at do not apply to cron).
+    const key = [
+      timing.cronExpression,
+      timing.timezone,
+      timing.dstGap,
+      timing.dstOverlap,
+      timing.missedRunPolicy,
+      timing.catchUpWindowSeconds,
+      timing.nextRunAt?.getTime(),
+      timing.exclusions.length === 0 ? '' : JSON.stringify(timing.exclusions),
+    ].join('\n');
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = planDueSlots(timing, now, limits);
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+}
+
+/**
  * The next `count` slots that will fire, starting at `nextRunAt` and leaving out slots that
  * blackout windows suppress (a bounded scan: a window that hides everything yields fewer).
  */

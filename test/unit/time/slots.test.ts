@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { computeFirstSlot, computeNextSlot, planDueSlots, type ScheduleTiming } from '../../../src/time/slots.js';
+import { computeFirstSlot, computeNextSlot, createDuePlanner, planDueSlots, type ScheduleTiming } from '../../../src/time/slots.js';
 
 const base: ScheduleTiming = {
   scheduleType: 'cron',
@@ -105,5 +105,44 @@ describe('due slots', () => {
     const plan = planDueSlots(timing, at('2026-01-01T10:00:00.5Z'), limits);
     expect(plan.fire).toHaveLength(1);
     expect(plan.nextRunAt).toBeNull();
+  });
+});
+
+describe('the due planner of one tick', () => {
+  const now = at('2026-01-01T12:00:30Z');
+  const due = { ...base, nextRunAt: at('2026-01-01T12:00:00Z') };
+
+  test('schedules with the same timing share one plan, equal to planning each alone', () => {
+    const plan = createDuePlanner(now, limits);
+    const first = plan({ ...due });
+    expect(plan({ ...due })).toBe(first);
+    expect(first).toEqual(planDueSlots(due, now, limits));
+    expect(isoList(first.fire)).toEqual(['2026-01-01T12:00:00.000Z']);
+  });
+
+  test('every field a cron plan reads tells timings apart', () => {
+    const plan = createDuePlanner(now, limits);
+    const variants: ScheduleTiming[] = [
+      due,
+      { ...due, cronExpression: '*/30 * * * *' },
+      { ...due, timezone: 'Europe/Berlin' },
+      { ...due, dstGap: 'skip' },
+      { ...due, dstOverlap: 'both' },
+      { ...due, missedRunPolicy: 'catch_up', nextRunAt: at('2026-01-01T09:00:00Z') },
+      { ...due, missedRunPolicy: 'run_once', nextRunAt: at('2026-01-01T09:00:00Z') },
+      { ...due, nextRunAt: at('2026-01-01T09:00:00Z') },
+      { ...due, missedRunPolicy: 'catch_up', catchUpWindowSeconds: 3_600, nextRunAt: at('2026-01-01T09:00:00Z') },
+      { ...due, exclusions: [{ from: '2026-01-01T11:00:00Z', until: '2026-01-01T13:00:00Z' }] },
+    ];
+    const plans = variants.map((timing) => plan(timing));
+    expect(new Set(plans).size).toBe(variants.length);
+    variants.forEach((timing, index) => expect(plans[index]).toEqual(planDueSlots(timing, now, limits)));
+  });
+
+  test('interval schedules are planned each on its own (their slots follow their own anchor)', () => {
+    const plan = createDuePlanner(now, limits);
+    const interval = { ...base, scheduleType: 'interval' as const, cronExpression: null, intervalSeconds: 60, nextRunAt: at('2026-01-01T12:00:00Z') };
+    expect(plan(interval)).not.toBe(plan({ ...interval }));
+    expect(plan(interval)).toEqual(planDueSlots(interval, now, limits));
   });
 });
