@@ -4,11 +4,12 @@
  * States:
  * - ticking: one `tick()` (one transaction). Unless the batch limit was reached, it then asks
  *   the database for the earliest `next_run_at`.
- * - draining: the batch limit was reached, so more schedules are due: `BACKLOG_LANES` lanes
- *   tick at once, each tick its own transaction on its own connection (SKIP LOCKED hands each
- *   lane different schedules), until every lane's last tick came back short. One tick is the
- *   process planning (slots, runs) and the database writing in turn; two lanes overlap the
- *   one with the other.
+ * - draining: a tick's lock came back full (the batch limit), so more schedules are due:
+ *   `BACKLOG_LANES` lanes tick at once, each tick its own transaction on its own connection
+ *   (SKIP LOCKED hands each lane different schedules), until every lane's last tick came back
+ *   short. One tick is the process planning (slots, runs) and the database writing in turn; two
+ *   lanes overlap the one with the other. The other lanes start as soon as the first tick's lock
+ *   comes back full, not after its commit.
  * - sleeping: until that instant, capped by `scheduler.pollMs`, or until woken: a schedule
  *   created or changed here or in another process (NOTIFY) wakes it at once. The delay is
  *   computed from the database clock, so a skewed machine clock does not shift slots.
@@ -22,7 +23,7 @@ import { describeDatabaseError } from '../db/retryable.js';
 import { computeBackoffMs } from '../util/backoff.js';
 import { createWakeSignal } from '../util/wake-signal.js';
 import { coerceError } from '../errors.js';
-import { tick } from './tick.js';
+import { tick, type TickResult } from './tick.js';
 import { sqlNow } from '../util/clock.js';
 
 export interface Scheduler {
@@ -56,22 +57,34 @@ export function createScheduler(runtime: Runtime): Scheduler {
     return Math.min(pollMs, Math.ceil(delay));
   }
 
-  async function drainBacklog(): Promise<void> {
-    const lane = async (): Promise<void> => {
-      let hasMore = true;
-      while (running && hasMore) ({ hasMore } = await tick(runtime));
+  /** Ticks until a tick comes back short of the batch limit. */
+  async function lane(): Promise<void> {
+    let hasMore = true;
+    while (running && hasMore) ({ hasMore } = await tick(runtime));
+  }
+
+  /** One tick; on a backlog, the other lanes join while it runs, and it goes on as a lane. */
+  async function tickAndDrain(): Promise<TickResult> {
+    const lanes: Promise<void>[] = [];
+    const joinLanes = () => {
+      while (lanes.length < BACKLOG_LANES - 1) lanes.push(lane());
     };
+    const [first] = await Promise.allSettled([
+      tick(runtime, { onBacklog: joinLanes }).then(async (result) => {
+        if (result.hasMore) await lane();
+        return result;
+      }),
+    ]);
     // Settle every lane before reporting a failure: no transaction is left running.
-    const outcomes = await Promise.allSettled(Array.from({ length: BACKLOG_LANES }, lane));
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    const failed = [first, ...(await Promise.allSettled(lanes))].find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
+    return (first as PromiseFulfilledResult<TickResult>).value;
   }
 
   async function runLoop(): Promise<void> {
     while (running) {
       try {
-        const result = await tick(runtime);
-        if (result.hasMore) await drainBacklog();
+        const result = await tickAndDrain();
         if (failures > 0) {
           runtime.logger.info({ loop: 'scheduler', failures }, 'database reachable again; scheduler resumed');
           runtime.events.emit('db:connection:restored', { loop: 'scheduler' });

@@ -25,6 +25,8 @@ export const REPLACED_REASON = 'replaced by a newer run (overlap policy replace)
 export interface TickOptions {
   /** The instant to treat as now; default: the database clock (or the runtime clock's override). */
   now?: Date;
+  /** Called as soon as the lock came back full (more schedules are likely due), before planning. */
+  onBacklog?: () => void;
 }
 
 export interface TickResult {
@@ -134,6 +136,7 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     // Resumed schedules are active now: the lock again takes the due ones among them too.
     if (resumed.length > 0) ({ now, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize));
     if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
+    if (due.length >= config.scheduler.batchSize) options.onBacklog?.();
     const needsActive = due.filter((schedule) => schedule.overlapPolicy !== 'allow').map((schedule) => schedule.id);
     const activeBySchedule = new Map<string, ActiveRun[]>();
     for (const row of await selectActiveRuns(tx, schema, needsActive)) {
