@@ -7,7 +7,7 @@
  *
  * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
  */
-import { lockDueSchedules, resumePauses, selectActiveRuns, writeFirings, type DueSchedule, type ScheduleAdvance } from '../db/queries/fire-due.js';
+import { lockDueSchedules, resumePauses, writeFirings, type DueSchedule, type ScheduleAdvance } from '../db/queries/fire-due.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
 import type { ScheduledJob } from '../model.js';
 import type { Runtime } from '../runtime.js';
@@ -137,13 +137,8 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     if (resumed.length > 0) ({ now, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize));
     if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
     if (due.length >= config.scheduler.batchSize) options.onBacklog?.();
-    const needsActive = due.filter((schedule) => schedule.overlapPolicy !== 'allow').map((schedule) => schedule.id);
-    const activeBySchedule = new Map<string, ActiveRun[]>();
-    for (const row of await selectActiveRuns(tx, schema, needsActive)) {
-      activeBySchedule.set(row.scheduled_job_id, [...(activeBySchedule.get(row.scheduled_job_id) ?? []), row]);
-    }
     const planSlots = createDuePlanner(now, { lateToleranceMs: config.scheduler.lateToleranceMs, maxCatchUp: config.scheduler.maxCatchUp });
-    const firings = due.map((schedule) => planSchedule(runtime, schedule, activeBySchedule.get(schedule.id) ?? [], now, planSlots));
+    const firings = due.map((schedule) => planSchedule(runtime, schedule, schedule.activeRuns ?? [], now, planSlots));
     const runs = firings.flatMap((firing) => firing.plan.runs);
     const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance) }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);

@@ -7,8 +7,8 @@
  *    same schedule at once, and a crashed scheduler's locks vanish with its connection. No lock
  *    columns are needed. It also names paused schedules whose pause has ended: `resumePauses`
  *    re-activates those (rarely; then the lock runs again to take the due ones among them).
- * 2. `selectActiveRuns` reads the pending and running runs of schedules with an overlap policy.
- * 3. `writeFirings` inserts every run of the tick, advances every schedule and notifies workers
+ *    Each due schedule with an overlap policy comes with its pending and running runs.
+ * 2. `writeFirings` inserts every run of the tick, advances every schedule and notifies workers
  *    in one statement. Slot-fired runs hit the unique slot index (`job_runs_slot_uidx`) if a
  *    slot was somehow fired before: such a row is silently dropped, the second guard against
  *    duplicates.
@@ -25,7 +25,7 @@
  */
 import type { Queryable } from '../database.js';
 import type { SchemaName } from '../schema-name.js';
-import type { PlannedRun } from '../../scheduler/plan-firing.js';
+import type { ActiveRun, PlannedRun } from '../../scheduler/plan-firing.js';
 import type { ScheduledJob } from '../../model.js';
 
 /** What the tick reads of a due schedule: its timing, target and run settings, not its history. */
@@ -35,7 +35,10 @@ export type DueSchedule = Pick<
   | 'scheduleType' | 'cronExpression' | 'timezone' | 'intervalSeconds' | 'runAt' | 'nextRunAt' | 'dstGap' | 'dstOverlap'
   | 'exclusions' | 'missedRunPolicy' | 'catchUpWindowSeconds' | 'overlapPolicy' | 'maxAttempts' | 'timeoutSeconds'
   | 'priority' | 'jitterSeconds'
->;
+> & {
+  /** The schedule's pending and running runs, read after its lock; null under overlap policy `allow`. */
+  activeRuns: ActiveRun[] | null;
+};
 
 /**
  * Params: $1 now (nullable), $2 limit. One statement answers what a tick starts from: the tick's
@@ -44,7 +47,9 @@ export type DueSchedule = Pick<
  * when none is due). Both locks skip rows another transaction holds: a schedule being changed
  * right now is resumed or fired by the next tick. Nothing is updated, so a tick with nothing to
  * resume runs no UPDATE (the live-events statement trigger would run on every tick, 0.1–0.3 ms),
- * and one round trip fewer is about 0.6 ms off every slot's lateness.
+ * and one round trip fewer is about 0.6 ms off every slot's lateness. For the same reason each
+ * due schedule comes with its active runs (the overlap policy's input), read through
+ * `job_runs_active_idx` once the schedule is locked.
  *
  * Only the `DueSchedule` columns are read, under their TypeScript names: at 10,000 due
  * schedules, `select *` and renaming the keys spent more time in the process (transfer, eight
@@ -60,7 +65,14 @@ const lockDueSql = (s: SchemaName) => `
       for update skip locked
     ) as ids
   )
-  select coalesce($1::timestamptz, now()) as "tickNow", expired.ids as expired, due.*
+  select coalesce($1::timestamptz, now()) as "tickNow", expired.ids as expired, due.*,
+    case when due."overlapPolicy" <> 'allow' then (
+      select coalesce(json_agg(json_build_object('id', r.id, 'status', r.status)), '[]')
+      from ${s.quoted}.job_runs r
+      where r.scheduled_job_id = due.id
+        and r.scheduled_job_id is not null -- job_runs_active_idx
+        and r.status in ('pending', 'running')
+    ) end as "activeRuns"
   from expired
   left join (
     select id, name, tenant_id as "tenantId", execution_mode as "executionMode", job_type as "jobType",
@@ -109,7 +121,7 @@ export async function resumePauses(tx: Queryable, s: SchemaName, now: Date | nul
   return rows.map((row) => row.id);
 }
 
-/** Params: $1 schedule ids. Reads (without locking) the pending and running runs of those schedules. */
+/** Params: $1 schedule ids. Reads (without locking) the pending and running runs of those schedules ("run now"). */
 const activeRunsSql = (s: SchemaName) => `
   select id, scheduled_job_id, status
   from ${s.quoted}.job_runs
