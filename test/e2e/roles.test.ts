@@ -53,7 +53,7 @@ async function controlsByPage(page: Page, { schedule, run }: Fixture): Promise<R
   const visits: Array<[string, () => Promise<void>]> = [
     ['/schedules', () => page.getByRole('link', { name: schedule.name, exact: true }).waitFor()],
     [`/schedules/${schedule.id}`, () => heading(page, schedule.name).waitFor()],
-    ['/runs', () => page.getByRole('table', { name: 'Runs', exact: true }).getByRole('row').filter({ hasText: run.id.slice(0, 8) }).waitFor()],
+    ['/runs', () => page.getByRole('table', { name: 'Runs', exact: true }).getByRole('row').filter({ hasText: run.id.slice(-8) }).waitFor()],
     [`/runs/${run.id}`, () => page.getByRole('log', { name: 'Logs' }).getByText('step 2').waitFor()],
   ];
   const found: Record<string, string[]> = {};

@@ -99,7 +99,7 @@ describe('filtering runs by status', () => {
   test('status "failed" shows only failed runs, and the filter stays in the address across a reload', async () => {
     const { page } = e2e;
     const [completed, failed] = await Promise.all([finishedRun('quick', 'completed'), finishedRun('flaky', 'failed')]);
-    const rowOf = (run: JobRunWire) => runsTable(page).getByRole('row').filter({ hasText: run.id.slice(0, 8) });
+    const rowOf = (run: JobRunWire) => runsTable(page).getByRole('row').filter({ hasText: run.id.slice(-8) });
     const shownStatuses = () => runsTable(page).locator('tbody tr .badge').allInnerTexts();
 
     await e2e.signIn();

@@ -59,3 +59,12 @@ export function formatPercent(rate: number | null | undefined): string {
 export function durationBetween(start: string | null, end: string | null): number | null {
   return start && end ? new Date(end).getTime() - new Date(start).getTime() : null;
 }
+
+/**
+ * The last 8 characters of an id: enough to tell runs, schedules and workers apart on screen.
+ * Hourglass's ids are time-ordered (version 7 UUIDs), so their beginnings are alike for
+ * everything created in the same minute; their ends are random.
+ */
+export function shortId(id: string): string {
+  return id.slice(-8);
+}

@@ -13,6 +13,7 @@ import { Link, navigate, useRoute } from '../router.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';
 import { Pager } from '../components/Pager.js';
 import { Time } from '../components/Time.js';
+import { shortId } from '../format.js';
 import { AuditChanges, listChangedFields } from './audit-changes.js';
 import './ops.css';
 
@@ -134,7 +135,7 @@ function TextFilter({ id, label, value, placeholder, options, onChange }: { id: 
 
 function EntityCell({ entry }: { entry: AuditEntryWire }) {
   const id = entry.entity_id;
-  const short = id && id.length > 12 ? `${id.slice(0, 8)}…` : id;
+  const short = id && id.length > 12 ? `…${shortId(id)}` : id;
   const target = !id ? null : entry.entity === 'scheduled_job' ? `/schedules/${id}` : entry.entity === 'job_run' ? `/runs/${id}` : null;
   return (
     <>

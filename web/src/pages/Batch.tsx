@@ -15,7 +15,8 @@ import { StatusBadge } from '../components/Status.js';
 import { Time } from '../components/Time.js';
 import { RUN_STATUSES } from './run-filters.js';
 import { orderByDependencies } from './run-order.js';
-import { RunTable, shortId } from './run-table.js';
+import { RunTable } from './run-table.js';
+import { shortId } from '../format.js';
 import './runs.css';
 
 const LIVE_RELOAD_MS = 500;

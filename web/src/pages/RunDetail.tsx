@@ -14,7 +14,7 @@ import { ErrorState, Loading } from '../components/States.js';
 import { StatusBadge } from '../components/Status.js';
 import { CancelRunButton, RetryRunButton } from './run-actions.js';
 import { RunLogs } from './run-logs.js';
-import { shortId } from './run-table.js';
+import { shortId } from '../format.js';
 import { RunFacts, RunTimeline } from './run-timeline.js';
 import './runs.css';
 

@@ -11,6 +11,7 @@ import { useLiveEvents } from '../live.js';
 import { Link } from '../router.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';
 import { Time } from '../components/Time.js';
+import { shortId } from '../format.js';
 import { HeartbeatAge, WorkerStateBadge, useClockSkew, workerStateOf } from './heartbeat.js';
 import './ops.css';
 
@@ -142,7 +143,7 @@ function ProcessTable({
               <tr key={worker.id} className={state === 'stopped' ? 'ops-muted-row' : undefined}>
                 <td className="nowrap">
                   <span className="mono" title={worker.id}>
-                    {worker.id.slice(0, 8)}
+                    {shortId(worker.id)}
                   </span>{' '}
                   <span className="muted mono">
                     {worker.hostname}:{worker.pid}

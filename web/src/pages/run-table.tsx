@@ -4,16 +4,12 @@
  * every second; the rest of the table does not re-render for it.
  */
 import type { JobRunWire } from '../../../src/api/wire.js';
-import { durationBetween, formatDuration } from '../format.js';
+import { durationBetween, formatDuration, shortId } from '../format.js';
 import { useNow } from '../hooks.js';
 import { Link } from '../router.js';
 import { StatusBadge } from '../components/Status.js';
 import { Time } from '../components/Time.js';
 
-/** The first 8 characters of a run id: enough to tell runs apart on screen. */
-export function shortId(id: string): string {
-  return id.slice(0, 8);
-}
 
 /** `1 min 15 s` for a finished run, `running for 12 s` while it runs, `—` before it starts. */
 export function RunDuration({ run }: { run: Pick<JobRunWire, 'status' | 'started_at' | 'finished_at'> }) {

@@ -8,7 +8,8 @@ import type { JobRunWire } from '../../../src/api/wire.js';
 import { Link } from '../router.js';
 import { StatusBadge } from '../components/Status.js';
 import { Time } from '../components/Time.js';
-import { RunDuration, shortId } from './run-table.js';
+import { RunDuration } from './run-table.js';
+import { shortId } from '../format.js';
 
 function Step({ label, at, zone, children }: { label: string; at: string | null; zone?: string; children?: ReactNode }) {
   return (

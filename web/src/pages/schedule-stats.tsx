@@ -5,7 +5,7 @@
  */
 import type { JobRunWire, PageWire, ScheduledJobWire, ScheduleStatsWire } from '../../../src/api/wire.js';
 import type { Resource } from '../hooks.js';
-import { durationBetween, formatDuration, formatPercent } from '../format.js';
+import { durationBetween, formatDuration, formatPercent, shortId } from '../format.js';
 import { Link } from '../router.js';
 import { EmptyState, ErrorState, Loading } from '../components/States.js';
 import { StatusBadge } from '../components/Status.js';
@@ -165,7 +165,7 @@ export function LastRuns({ history, zone }: { history: Resource<PageWire<JobRunW
             <tr key={run.id}>
               <td>
                 <Link to={`/runs/${run.id}`} className="mono" aria-label={`Run ${run.id}`}>
-                  {run.id.slice(0, 8)}
+                  {shortId(run.id)}
                 </Link>
               </td>
               <td>
