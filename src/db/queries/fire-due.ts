@@ -276,17 +276,20 @@ export function insertRuns(tx: Queryable, s: SchemaName, runs: readonly PlannedR
   return writeFirings(tx, s, { runs, advances: [] }, now);
 }
 
-/** Params: $1 now (nullable). The database's now and the earliest instant the scheduler must wake for. */
+/**
+ * Params: $1 now (nullable). How long from the database's now until the earliest instant the
+ * scheduler must wake for, in milliseconds to the microsecond (timestamps in JavaScript stop at
+ * the millisecond, which made the wake-up up to 1 ms late); null when nothing is scheduled.
+ */
 const wakeSql = (s: SchemaName) => `
-  select coalesce($1::timestamptz, now()) as now,
-    least(
+  select extract(epoch from least(
       (select min(next_run_at) from ${s.quoted}.scheduled_jobs where status = 'active'),
       (select min(paused_until) from ${s.quoted}.scheduled_jobs where status = 'paused' and paused_until is not null)
-    ) as next_due_at`;
+    ) - coalesce($1::timestamptz, now()))::float8 * 1000 as due_in_ms`;
 
-export async function readNextDue(db: Queryable, s: SchemaName, now: Date | null): Promise<{ now: Date; nextDueAt: Date | null }> {
-  const { rows } = await db.query<{ now: Date; next_due_at: Date | null }>(wakeSql(s), [now]);
-  return { now: rows[0]!.now, nextDueAt: rows[0]!.next_due_at };
+export async function readNextDue(db: Queryable, s: SchemaName, now: Date | null): Promise<{ dueInMs: number | null }> {
+  const { rows } = await db.query<{ due_in_ms: number | null }>(wakeSql(s), [now]);
+  return { dueInMs: rows[0]!.due_in_ms };
 }
 
 /** Params: $1 id, $2 fired, $3 skipped, $4 now, $5 last run id. Counters of a manual trigger or backfill. */
