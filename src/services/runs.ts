@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/database.js';
 import { insertRuns } from '../db/queries/fire-due.js';
-import { enqueueRun, enqueueRuns, type EnqueuedRun } from '../db/queries/enqueue-runs.js';
+import { enqueueRun, enqueueRuns, insertRunChunk, type EnqueuedRun } from '../db/queries/enqueue-runs.js';
 import { camelizeRow } from '../db/queries/rows.js';
 import { findRun, listRuns } from '../db/queries/job-runs.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
@@ -40,6 +40,14 @@ export const enqueueInputSchema = z.strictObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueInputSchema>;
+
+/**
+ * Runs per statement of a bulk enqueue. 20,000 runs from a fresh process, interleaved, on
+ * PostgreSQL 15 (loopback, 2 cores): 565–728 ms as one statement, where validating and encoding
+ * every run (about 210 ms of the process's CPU) came before the insert; 387–549 ms in chunks of
+ * 2,000. Chunks of 1,000 and 4,000 were no better. On PGlite, 1,040–1,290 against 965–1,020 ms.
+ */
+const ENQUEUE_CHUNK = 2000;
 
 export interface RunListOptions {
   scheduledJobId?: string;
@@ -75,6 +83,16 @@ export function createRunService(runtime: Runtime) {
     return inserted;
   }
 
+  /** `prepare` for the input at `index` of a bulk call: a problem names the index. */
+  function prepareAt(input: EnqueueInput, index: number, actor: Actor): EnqueuedRun {
+    try {
+      return prepare(input, actor);
+    } catch (error) {
+      if (!(error instanceof HourglassError)) throw error;
+      throw new HourglassError(error.code, `[${index}] ${error.message}`, { field: `[${index}]${error.field ? `.${error.field}` : ''}`, details: error.details });
+    }
+  }
+
   /** A validated run ready to insert; throws the input's first problem. */
   function prepare(input: EnqueueInput, actor: Actor): EnqueuedRun {
     const parsed = parseWith(enqueueInputSchema, input);
@@ -108,25 +126,57 @@ export function createRunService(runtime: Runtime) {
     },
 
     /**
-     * Enqueues many runs in one statement, all or none: an invalid input rejects the whole call,
-     * naming its index. One audit entry records the call. Returns the new run ids in input order.
+     * Enqueues many runs, all or none: an invalid input rejects the whole call, naming its
+     * index. One audit entry records the call. Returns the new run ids in input order.
+     *
+     * Up to `ENQUEUE_CHUNK` runs go in one statement. More go in chunks of that size in one
+     * transaction, each chunk validated while the database inserts the one before: validating
+     * and encoding cost about 10 µs per run, the insert about 17, and the two now overlap
+     * instead of adding up (see `ENQUEUE_CHUNK`).
      */
     async enqueueMany(inputs: readonly EnqueueInput[], actor: Actor = libraryActor): Promise<string[]> {
       if (!Array.isArray(inputs)) throw new HourglassError(ErrorCode.validationError, '(body): expected an array of runs');
-      const runs = inputs.map((input, index) => {
-        try {
-          return prepare(input, actor);
-        } catch (error) {
-          if (!(error instanceof HourglassError)) throw error;
-          throw new HourglassError(error.code, `[${index}] ${error.message}`, { field: `[${index}]${error.field ? `.${error.field}` : ''}`, details: error.details });
-        }
+      const jobTypes = new Set<string>();
+      const tenants = new Set<string | null>();
+      const ids: string[] = [];
+      const prepareChunk = (start: number) =>
+        inputs.slice(start, start + ENQUEUE_CHUNK).map((input, offset) => {
+          const run = prepareAt(input, start + offset, actor);
+          jobTypes.add(run.jobType);
+          tenants.add(run.tenantId);
+          ids.push(run.id);
+          return run;
+        });
+      const audit = () => ({
+        actor: actor.name,
+        action: 'run.enqueue_many',
+        entityId: null,
+        tenantId: tenants.size === 1 ? [...tenants][0]! : null,
+        after: { count: ids.length, job_types: [...jobTypes] },
       });
-      const jobTypes = [...new Set(runs.map((run) => run.jobType))];
-      const tenants = [...new Set(runs.map((run) => run.tenantId))];
-      const audit = { actor: actor.name, action: 'run.enqueue_many', entityId: null, tenantId: tenants.length === 1 ? tenants[0]! : null, after: { count: runs.length, job_types: jobTypes } };
-      await enqueueRuns(db, schema, runs, audit, sqlNow(runtime.clock));
-      if (runs.length > 0) runtime.wakeWorker();
-      return runs.map((run) => run.id);
+      const now = sqlNow(runtime.clock);
+      if (inputs.length <= ENQUEUE_CHUNK) {
+        const runs = prepareChunk(0);
+        await enqueueRuns(db, schema, runs, audit(), now);
+      } else {
+        await db.transaction(async (tx) => {
+          let inserting: Promise<unknown> = Promise.resolve();
+          try {
+            for (let start = 0; start < inputs.length; start += ENQUEUE_CHUNK) {
+              const runs = prepareChunk(start);
+              await inserting;
+              const last = start + ENQUEUE_CHUNK >= inputs.length;
+              inserting = last ? enqueueRuns(tx, schema, runs, audit(), now) : insertRunChunk(tx, schema, runs, actor.name, now);
+            }
+            await inserting;
+          } catch (error) {
+            await inserting.catch(() => {}); // the transaction rolls back once the statement in flight ends
+            throw error;
+          }
+        });
+      }
+      if (ids.length > 0) runtime.wakeWorker();
+      return ids;
     },
 
     get: (id: string, actor: Actor = libraryActor) => load(id, actor),

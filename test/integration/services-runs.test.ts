@@ -119,6 +119,37 @@ describe('enqueueing many runs', () => {
     expect(await hg.runs.enqueueMany([])).toEqual([]);
     expect(await countRows(hg)).toEqual(before);
   });
+
+  // More than one statement's worth of runs (2,000) goes in chunks inside one transaction.
+  test('a call bigger than one chunk stores every run in input order with one audit entry', async () => {
+    const { hg } = await setup();
+    const inputs = Array.from({ length: 4501 }, (_, index) => ({ jobType: index % 2 ? 'cleanup' : 'report', payload: { brandId: index } }));
+    const ids = await hg.runs.enqueueMany(inputs, { name: 'ops@example.com' });
+    expect(ids).toHaveLength(4501);
+    expect(new Set(ids).size).toBe(4501);
+    const { db } = await hg.ready();
+    const { rows } = await db.query<{ id: string; job_type: string; brand: number; created_by: string }>(
+      `select id, job_type, (payload->>'brandId')::int as brand, created_by from "${hg.config.schema}".job_runs`,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(ids.map((id) => byId.get(id)?.brand)).toEqual(inputs.map((_, index) => index));
+    expect(rows.every((row) => row.created_by === 'ops@example.com')).toBe(true);
+    expect(await auditRows(hg)).toEqual([{ actor: 'ops@example.com', action: 'run.enqueue_many', entity: 'job_run', entity_id: null }]);
+    const { rows: audit } = await db.query<{ after: unknown }>(`select after from "${hg.config.schema}".audit_log`);
+    expect(audit[0]!.after).toEqual({ count: 4501, job_types: ['report', 'cleanup'] });
+  });
+
+  test('an invalid input in a later chunk rejects the whole call and writes nothing', async () => {
+    const { hg } = await setup();
+    const before = await countRows(hg);
+    const inputs = Array.from({ length: 4500 }, () => ({ jobType: 'cleanup' as string, payload: {} as Record<string, unknown> }));
+    inputs[4321] = { jobType: 'report', payload: { brandId: 'x' } };
+    const error = await rejected(hg.runs.enqueueMany(inputs));
+    expect(error).toMatchObject({ code: 'validation_error', field: '[4321].payload.brandId' });
+    expect(await countRows(hg)).toEqual(before);
+    // The connection is usable again: the rolled-back transaction left nothing behind.
+    expect(await hg.runs.enqueueMany(inputs.slice(0, 3000))).toHaveLength(3000);
+  });
 });
 
 describe('listing runs', () => {

@@ -2,6 +2,9 @@
  * Enqueueing one-off runs (trigger `api`): one statement inserts the runs, writes their audit
  * entry and NOTIFYs workers, so an enqueue is a single round trip and needs no transaction.
  *
+ * A big bulk enqueue goes in chunks instead (`insertRunChunk`, see `enqueueMany` in
+ * `services/runs.ts`): in one transaction whose last chunk is the statement below.
+ *
  * Strategy notes (20,000 runs on loopback PostgreSQL 15, 2 cores):
  * - The runs travel as one typed array per column (`unnest`). The JSON recordset the scheduler
  *   uses (`fire-due.ts`) parses every value as text first.
@@ -31,13 +34,8 @@ export interface EnqueueAudit {
   after: Record<string, unknown>;
 }
 
-/**
- * Params: $1–$9 one array per column, $10 created_by, $11 now (nullable), $12 NOTIFY channel,
- * $13–$16 the audit entry (action, entity id, tenant, after). Returns the inserted rows when
- * `returnRows` (a single enqueue answers the run), else only their count.
- */
-const enqueueSql = (s: SchemaName, returnRows: boolean) => `
-  with inserted as (
+/** Params: $1–$9 one array per column, $10 created_by, $11 now (nullable). */
+const insertRunsSql = (s: SchemaName) => `
     insert into ${s.quoted}.job_runs (
       id, tenant_id, job_type, trigger, priority, payload, run_after, max_attempts, timeout_seconds,
       metadata, created_by, created_at
@@ -45,7 +43,15 @@ const enqueueSql = (s: SchemaName, returnRows: boolean) => `
     select r.id, r.tenant_id, r.job_type, 'api', r.priority, r.payload, coalesce(r.run_after, $11::timestamptz, now()),
       r.max_attempts, r.timeout_seconds, r.metadata, $10, coalesce($11::timestamptz, now())
     from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::timestamptz[], $7::int[], $8::int[], $9::jsonb[])
-      as r(id, tenant_id, job_type, priority, payload, run_after, max_attempts, timeout_seconds, metadata)
+      as r(id, tenant_id, job_type, priority, payload, run_after, max_attempts, timeout_seconds, metadata)`;
+
+/**
+ * Params: $1–$9 one array per column, $10 created_by, $11 now (nullable), $12 NOTIFY channel,
+ * $13–$16 the audit entry (action, entity id, tenant, after). Returns the inserted rows when
+ * `returnRows` (a single enqueue answers the run), else only their count.
+ */
+const enqueueSql = (s: SchemaName, returnRows: boolean) => `
+  with inserted as (${insertRunsSql(s)}
     returning ${returnRows ? '*' : 'id'}
   ), audited as (
     insert into ${s.quoted}.audit_log (actor, action, entity, entity_id, tenant_id, before, after)
@@ -56,7 +62,7 @@ const enqueueSql = (s: SchemaName, returnRows: boolean) => `
   )
   ${returnRows ? 'select inserted.* from inserted, notified' : 'select count(*)::int as count from inserted, notified'}`;
 
-function params(s: SchemaName, runs: readonly EnqueuedRun[], audit: EnqueueAudit, now: Date | null) {
+function columns(runs: readonly EnqueuedRun[], createdBy: string, now: Date | null) {
   const column = <T>(pick: (run: EnqueuedRun) => T) => runs.map(pick);
   return [
     column((run) => run.id),
@@ -68,14 +74,13 @@ function params(s: SchemaName, runs: readonly EnqueuedRun[], audit: EnqueueAudit
     column((run) => run.maxAttempts),
     column((run) => run.timeoutSeconds),
     column((run) => JSON.stringify(run.metadata)),
-    audit.actor,
+    createdBy,
     now,
-    s.channel,
-    audit.action,
-    audit.entityId,
-    audit.tenantId,
-    JSON.stringify(audit.after),
   ];
+}
+
+function params(s: SchemaName, runs: readonly EnqueuedRun[], audit: EnqueueAudit, now: Date | null) {
+  return [...columns(runs, audit.actor, now), s.channel, audit.action, audit.entityId, audit.tenantId, JSON.stringify(audit.after)];
 }
 
 /** Inserts one run with its audit entry; returns the stored row (snake_case). */
@@ -89,4 +94,13 @@ export async function enqueueRuns(db: Queryable, s: SchemaName, runs: readonly E
   if (runs.length === 0) return 0;
   const { rows } = await db.query<{ count: number }>(enqueueSql(s, false), params(s, runs, audit, now));
   return rows[0]!.count;
+}
+
+/**
+ * Inserts runs without an audit entry or NOTIFY: a chunk of a bulk enqueue whose transaction
+ * ends with `enqueueRuns` for the last chunk. Returns how many were inserted.
+ */
+export async function insertRunChunk(tx: Queryable, s: SchemaName, runs: readonly EnqueuedRun[], createdBy: string, now: Date | null): Promise<number> {
+  const { rowCount } = await tx.query(insertRunsSql(s), columns(runs, createdBy, now));
+  return rowCount;
 }
