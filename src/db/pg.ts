@@ -73,16 +73,40 @@ const parseTimestamptzSlowly = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') a
  * as 19xx and rejects offsets with seconds, infinity and BC: years before 1000 and whatever it
  * rejects go to node-postgres's parser. Only this pool uses it; the application's own
  * node-postgres clients keep their types.
+ *
+ * The rows of one statement mostly repeat the same instants (a claim gives every run the same
+ * `started_at` and lease end; runs enqueued together share `created_at` and `run_after`), so the
+ * parser remembers the last few texts it read and copies their time instead of parsing again.
+ * Every call still returns a new `Date`: callers may change what they get.
  */
+const recentTexts: string[] = ['', '', '', ''];
+const recentTimes: number[] = [0, 0, 0, 0];
+let recentNext = 0;
+
 export function parseTimestamptz(text: string): Date {
+  for (let i = 0; i < recentTexts.length; i++) if (recentTexts[i] === text) return new Date(recentTimes[i]!);
   const plain = text.length >= 22 && text.charCodeAt(0) !== 48 /* 0 */ && text.charCodeAt(4) === 45 /* - */ && text.charCodeAt(10) === 32; /* space */
-  const date = plain ? new Date(text) : null;
-  return date && !Number.isNaN(date.getTime()) ? date : parseTimestamptzSlowly(text);
+  const parsed = plain ? new Date(text) : null;
+  const date = parsed && !Number.isNaN(parsed.getTime()) ? parsed : parseTimestamptzSlowly(text);
+  // node-postgres answers ±infinity as a number; only finite instants are remembered.
+  if (date instanceof Date && Number.isFinite(date.getTime())) {
+    recentTexts[recentNext] = text;
+    recentTimes[recentNext] = date.getTime();
+    recentNext = (recentNext + 1) % recentTexts.length;
+  }
+  return date;
 }
+
+const UUID_ARRAY_OID = 2951;
+const parseUuidArraySlowly = pg.types.getTypeParser(UUID_ARRAY_OID as Parameters<typeof pg.types.getTypeParser>[0], 'text') as (text: string) => string[];
+
+/** `uuid[]`: every run has two (`depends_on`, `waits_for`), nearly always empty. */
+export const parseUuidArray = (text: string): string[] => (text === '{}' ? [] : parseUuidArraySlowly(text));
 
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === TIMESTAMPTZ_OID && format !== 'binary') return parseTimestamptz;
+    if (oid === UUID_ARRAY_OID && format !== 'binary') return parseUuidArray;
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };

@@ -1,11 +1,12 @@
 /**
  * The pool's `timestamptz` parser (src/db/pg.ts) must answer exactly what node-postgres's own
- * parser answers, for every shape PostgreSQL prints: the fast path and its fallbacks.
+ * parser answers, for every shape PostgreSQL prints: the fast path, its fallbacks, and texts it
+ * has read before. Its `uuid[]` parser likewise.
  */
 import { describe, expect, test } from 'vitest';
 import pg from 'pg';
 import fc from 'fast-check';
-import { parseTimestamptz } from '../../../src/db/pg.js';
+import { parseTimestamptz, parseUuidArray } from '../../../src/db/pg.js';
 
 const reference = pg.types.getTypeParser(1184, 'text') as (text: string) => Date | number;
 
@@ -52,5 +53,32 @@ describe('parseTimestamptz', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test('a text read again answers the same instant as a new Date each time', () => {
+    const texts = [...printed, ...printed.slice().reverse(), ...printed];
+    const answers = texts.map((text) => parseTimestamptz(text));
+    texts.forEach((text, index) => {
+      const expected = reference(text);
+      if (typeof expected === 'number') expect(answers[index]).toBe(expected);
+      else expect((answers[index] as Date).getTime()).toBe(expected.getTime());
+    });
+    const first = parseTimestamptz('2026-11-23 00:20:36.123456+00');
+    first.setTime(0); // a caller changing its Date changes no later answer
+    const again = parseTimestamptz('2026-11-23 00:20:36.123456+00');
+    expect(again).not.toBe(first);
+    expect(again.getTime()).toBe(Date.UTC(2026, 10, 23, 0, 20, 36, 123));
+  });
+});
+
+describe('parseUuidArray', () => {
+  const referenceArray = pg.types.getTypeParser(2951, 'text') as (text: string) => string[];
+  test.each(['{}', '{0195a1b2-0000-7000-8000-000000000001}', '{0195a1b2-0000-7000-8000-000000000001,0195a1b2-0000-7000-8000-000000000002}', '{NULL}'])('%s', (text) => {
+    expect(parseUuidArray(text)).toEqual(referenceArray(text));
+  });
+  test('an empty array is a new array each time', () => {
+    const first = parseUuidArray('{}');
+    first.push('x');
+    expect(parseUuidArray('{}')).toEqual([]);
   });
 });
