@@ -13,7 +13,10 @@
  * `metrics` are made on first use, and an abort starts the handler's grace period directly
  * instead of through a listener on the signal. Measured with 20,000 no-op runs through
  * `executeRun` in one process: about 35 µs of CPU per run with all of them made up front,
- * about 12 µs made on demand.
+ * about 12 µs made on demand. A handler that returns at once (no promise) is settled without
+ * any promise around it: with the worker's own end-of-run chain folded into one async function
+ * (`settle` in `worker.ts`), a busy worker allocates 7.8 instead of 9.8 KB per no-op run and
+ * spends about 7 % less CPU per run (sampling heap profile and interleaved runs of 20,000).
  */
 import type { JobContext, RunLogger, RunMetrics } from '../define.js';
 import { coerceError, NonRetryableError } from '../errors.js';
@@ -102,10 +105,15 @@ export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): E
     };
   }
 
-  async function runHandler(job: JobType): Promise<unknown> {
+  /** The handler's answer: a value, or a promise of one when the job is async or a pipeline. */
+  function runHandler(job: JobType): unknown {
     if (!job.steps) return job.run!(context(parsePayload(job, run.payload), null, () => runMetrics().root));
+    return runSteps(job.steps);
+  }
+
+  async function runSteps(steps: readonly string[]): Promise<unknown> {
     const results: Record<string, unknown> = {};
-    for (const stepName of job.steps) {
+    for (const stepName of steps) {
       if (cause) throw abortReason(cause);
       const step = runtime.registry.require(stepName);
       const started = performance.now();
@@ -118,10 +126,14 @@ export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): E
   }
 
   /**
-   * Resolves with the handler's result, or, once the run is aborted, rejects after a short
+   * Settles with the handler's result, or, once the run is aborted, rejects after a short
    * grace even if the handler ignores its signal: a stuck handler must not hold the worker forever.
+   * A handler that returns at once is not wrapped in a promise: most of a no-op run's cost was
+   * the promises around it.
    */
-  function settleHandler(job: JobType): Promise<unknown> {
+  function settleHandler(job: JobType): unknown {
+    const answer = runHandler(job);
+    if (!isThenable(answer)) return answer;
     return new Promise((resolve, reject) => {
       let grace: NodeJS.Timeout | null = null;
       const done = () => {
@@ -132,7 +144,7 @@ export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): E
         grace ??= setTimeout(() => reject(abortReason(cause!)), ABORT_GRACE_MS);
       };
       if (cause) onAbort();
-      runHandler(job).then(
+      answer.then(
         (result) => {
           done();
           resolve(result);
@@ -152,7 +164,8 @@ export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): E
     try {
       const job = runtime.registry.get(run.jobType);
       if (!job) throw new NonRetryableError(`no handler for job type "${run.jobType}" in this worker`);
-      const result = await settleHandler(job);
+      const answer = settleHandler(job);
+      const result = isThenable(answer) ? await answer : answer;
       end = cause ? endFromCause(cause) : { kind: 'succeeded', result };
     } catch (thrown) {
       end = cause ? endFromCause(cause) : { kind: 'threw', error: coerceError(thrown) };
@@ -171,6 +184,10 @@ export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): E
     return { end, outcome, durationMs, metrics: recorded };
   })();
   return { run, abort, settled };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function endFromCause(cause: AbortCause): AttemptEnd {

@@ -178,24 +178,30 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     const execution = executeRun(runtime, run, logs);
     active.set(run.id, execution);
     runtime.events.emit('run:claimed', { run });
-    void execution.settled
-      .then(async (settled) => {
-        if ('handBack' in settled) {
-          await handBackRuns(runtime.db, runtime.schema, [run], workerId).catch(() => {});
-          runtime.events.emit('run:handed-back', { runId: run.id });
-          return;
-        }
+    void settle(execution, queuedMs);
+  }
+
+  /** Records how a dispatched run ended (or hands it back) and frees its slot. */
+  async function settle(execution: Execution, queuedMs: number): Promise<void> {
+    const { run } = execution;
+    try {
+      const settled = await execution.settled;
+      if ('handBack' in settled) {
+        await handBackRuns(runtime.db, runtime.schema, [run], workerId).catch(() => {});
+        runtime.events.emit('run:handed-back', { runId: run.id });
+      } else {
         record(run, settled, queuedMs);
-      })
-      .catch((error) => logger.error({ runId: run.id, err: coerceError(error).message }, 'could not record the end of a run'))
-      .finally(() => {
-        if (active.get(run.id) === execution) {
-          active.delete(run.id);
-          fencedAt.delete(run.id);
-        }
-        startQueued();
-        wake.wake();
-      });
+      }
+    } catch (error) {
+      logger.error({ runId: run.id, err: coerceError(error).message }, 'could not record the end of a run');
+    } finally {
+      if (active.get(run.id) === execution) {
+        active.delete(run.id);
+        fencedAt.delete(run.id);
+      }
+      startQueued();
+      wake.wake();
+    }
   }
 
   /** Hands an attempt's end to the outcome writer. */

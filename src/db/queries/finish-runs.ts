@@ -49,7 +49,9 @@ const recordOutcomesSql = (s: SchemaName) => `
     and r.status = 'running'
     and r.worker_id is not distinct from o.worker_id
     and r.attempt = o.attempt
-  returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message, r.run_after`;
+  -- when a retry may start; nothing for an end (a timestamp fewer to print and parse per run)
+  returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message,
+    case when r.status = 'pending' then r.run_after end as run_after`;
 
 export interface FinishedRun {
   id: string;
@@ -57,8 +59,8 @@ export interface FinishedRun {
   jobType: string;
   scheduledJobId: string | null;
   errorMessage: string | null;
-  /** For a retry: when the next attempt may start. */
-  runAfter?: Date;
+  /** For a retry: when the next attempt may start (null for an end). */
+  runAfter?: Date | null;
 }
 
 export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: readonly RunOutcomeRecord[], now: Date | null): Promise<FinishedRun[]> {
@@ -74,7 +76,7 @@ export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: rea
     retry_delay_ms: o.retryDelayMs,
     queued_ms: o.queuedMs,
   }));
-  const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; run_after: Date }>(
+  const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; run_after: Date | null }>(
     recordOutcomesSql(s),
     [JSON.stringify(records), now],
   );
