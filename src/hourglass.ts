@@ -152,6 +152,7 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
       logger,
       random: seams.random ?? Math.random,
       wakeWorker: () => worker?.wake(),
+      localWorker: () => worker,
       wakeScheduler: () => scheduler?.wake(),
     };
   }

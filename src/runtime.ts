@@ -9,6 +9,7 @@ import type { Registry } from './registry/registry.js';
 import type { Clock } from './util/clock.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './logger.js';
+import type { JobRun } from './model.js';
 
 export interface Runtime {
   db: Database;
@@ -20,10 +21,36 @@ export interface Runtime {
   logger: Logger;
   /** Wakes this process's worker (new runs) without a database round trip. */
   wakeWorker(): void;
+  /** This process's running worker, which takes runs its scheduler fires (null without one). */
+  localWorker(): LocalWorker | null;
   /** Wakes this process's scheduler (schedules changed). */
   wakeScheduler(): void;
   /** Random numbers for jitter; a seam for tests. */
   random(): number;
+}
+
+/**
+ * The worker side of the scheduler's hand-off: a run the scheduler fires in a process whose
+ * worker can start it at once is inserted already leased to that worker and given to it, so it
+ * starts without a claim (see `scheduler/tick.ts`).
+ */
+export interface LocalWorker {
+  /** How many runs it can start at once, of which job types, under which lease. */
+  room(): WorkerRoom;
+  /**
+   * Takes runs inserted `running` under its lease; `askedAt` is `performance.now()` from before
+   * the transaction that inserted them (the lease is counted from there).
+   */
+  adopt(runs: readonly JobRun[], askedAt: number): void;
+}
+
+export interface WorkerRoom {
+  workerId: string;
+  leaseMs: number;
+  /** Free slots with nothing queued before them; 0 while stopping. */
+  slots: number;
+  /** Job types it takes without a claim: not capped cluster-wide (job or tenant concurrency). */
+  jobTypes: ReadonlySet<string>;
 }
 
 /** The NOTIFY payloads on the schema's channel. */

@@ -5,12 +5,21 @@
  * every schedule, and NOTIFY workers. Either all of it commits or none of it does, so a
  * crash mid-tick fires nothing and loses nothing.
  *
+ * Hand-off: in a process that also runs a worker, runs this process's worker can start at once
+ * (free slots and nothing queued, a job type it handles without a cluster-wide cap, no
+ * dependency to wait for, due now) are inserted `running` under its lease and given to it
+ * after the commit, instead of waiting for its claim: one statement and one wake-up fewer
+ * between a slot and its handler. Crash safety is a claimed run's: if the process dies, the
+ * lease lapses and recovery runs the run elsewhere. Other workers never see such a run pending,
+ * which is the point: the slot's own process starts it at once.
+ *
  * `now` is the database clock unless the caller passes an instant (tests, `hourglass tick`).
  */
-import { lockDueSchedules, resumePauses, writeFirings, type DueSchedule, type ScheduleAdvance } from '../db/queries/fire-due.js';
+import { lockDueSchedules, resumePauses, writeFirings, type DueSchedule, type HandOff, type ScheduleAdvance } from '../db/queries/fire-due.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
 import type { ScheduledJob } from '../model.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime, WorkerRoom } from '../runtime.js';
+import type { JobRun } from '../model.js';
 import { createDuePlanner, type DueSlotPlan, type ScheduleTiming } from '../time/slots.js';
 import type { Exclusion } from '../time/exclusions.js';
 import { newId } from '../util/ids.js';
@@ -135,17 +144,69 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     const resumed = expired.length > 0 ? await resumePauses(tx, schema, explicitNow, expired) : [];
     // Resumed schedules are active now: the lock again takes the due ones among them too.
     if (resumed.length > 0) ({ now, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize));
-    if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false };
+    if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false, handOff: null };
     if (due.length >= config.scheduler.batchSize) options.onBacklog?.();
     const planSlots = createDuePlanner(now, { lateToleranceMs: config.scheduler.lateToleranceMs, maxCatchUp: config.scheduler.maxCatchUp });
     const firings = due.map((schedule) => planSchedule(runtime, schedule, schedule.activeRuns ?? [], now, planSlots));
     const runs = firings.flatMap((firing) => firing.plan.runs);
-    const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance) }, explicitNow);
+    const room = runtime.localWorker()?.room();
+    const handOff = room ? { workerId: room.workerId, leaseMs: room.leaseMs, runIds: pickHandOff(runs, room, now), now } : null;
+    const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance), handOff: handOff ?? undefined }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
     if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });
-    return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize };
+    return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize, handOff };
   }, { relaxedCommit: true, genericPlans: true });
-  return reportTick(runtime, outcome, performance.now() - started);
+  const { handOff, inserted } = outcome;
+  const handed = handOff ? outcome.firings.flatMap((firing) => firing.plan.runs).filter((run) => handOff.runIds.has(run.id) && inserted.has(run.id)) : [];
+  if (handed.length > 0) runtime.localWorker()?.adopt(handed.map((run) => leasedRun(run, handOff!)), started);
+  return reportTick(runtime, outcome, handed.length, performance.now() - started);
+}
+
+/** The runs of this tick that the local worker can start at once (see the module comment). */
+export function pickHandOff(runs: readonly PlannedRun[], room: WorkerRoom, now: Date): Set<string> {
+  const picked = new Set<string>();
+  for (const run of runs) {
+    if (picked.size >= room.slots) break;
+    const ready = run.status === 'pending' && run.dependsOn.length === 0 && run.waitsFor.length === 0 && run.runAfter.getTime() <= now.getTime();
+    if (ready && room.jobTypes.has(run.jobType)) picked.add(run.id);
+  }
+  return picked;
+}
+
+/** A handed-over run as `writeFiringsSql` inserted it: running, attempt 1, leased from the tick's now. */
+function leasedRun(run: PlannedRun, handOff: HandOff & { now: Date }): JobRun {
+  const { now, workerId, leaseMs } = handOff;
+  return {
+    id: run.id,
+    scheduledJobId: run.scheduledJobId,
+    scheduleName: run.scheduleName,
+    batchId: run.batchId,
+    tenantId: run.tenantId,
+    jobType: run.jobType,
+    trigger: run.trigger,
+    status: 'running',
+    priority: run.priority,
+    payload: run.payload,
+    scheduledFor: run.scheduledFor,
+    runAfter: run.runAfter,
+    attempt: 1,
+    maxAttempts: run.maxAttempts,
+    timeoutSeconds: run.timeoutSeconds,
+    dependsOn: [],
+    waitsFor: [],
+    retryOf: run.retryOf ?? null,
+    workerId,
+    leaseExpiresAt: new Date(now.getTime() + leaseMs),
+    cancelRequestedAt: null,
+    startedAt: now,
+    finishedAt: null,
+    errorMessage: null,
+    metrics: {},
+    result: null,
+    metadata: run.metadata ?? {},
+    createdBy: run.createdBy,
+    createdAt: now,
+  };
 }
 
 /** The inserted runs of one firing, one group per slot: `planFiring` keeps a slot's runs adjacent. */
@@ -165,6 +226,7 @@ function groupInsertedBySlot(runs: readonly PlannedRun[], inserted: ReadonlySet<
 function reportTick(
   runtime: Runtime,
   outcome: { resumed: string[]; firings: Firing[]; inserted: Set<string>; batchFull: boolean },
+  handed: number,
   durationMs: number,
 ): TickResult {
   const { events, logger } = runtime;
@@ -196,6 +258,7 @@ function reportTick(
     }
   }
   events.emit('scheduler:tick:completed', { schedules: result.schedules, runs: result.runs, skipped: result.skipped, missed: result.missed, suppressed: result.suppressed, durationMs });
-  if (result.runs > 0) runtime.wakeWorker();
+  // Handed-over runs are started already; the rest wait for a claim.
+  if (result.runs > handed) runtime.wakeWorker();
   return result;
 }

@@ -42,7 +42,7 @@ import { appendLogLines } from '../db/queries/run-logs.js';
 import { describeDatabaseError } from '../db/retryable.js';
 import { coerceError } from '../errors.js';
 import type { JobRun } from '../model.js';
-import type { Runtime } from '../runtime.js';
+import type { LocalWorker, Runtime } from '../runtime.js';
 import { computeBackoffMs } from '../util/backoff.js';
 import { sqlNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
@@ -51,7 +51,7 @@ import { executeRun, type Execution, type Settled } from './execute.js';
 import { createOutcomeWriter, type PendingOutcome, type WrittenBatch } from './outcome-writer.js';
 import { createRunLogBuffer } from './run-log-buffer.js';
 
-export interface Worker {
+export interface Worker extends LocalWorker {
   start(): void;
   stop(): Promise<void>;
   wake(): void;
@@ -87,6 +87,8 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   const logs = createRunLogBuffer();
   const outcomes = createOutcomeWriter<Outcome>(runtime, logs, announce);
   const uncapped = runtime.registry.list().filter((job) => job.concurrency === null).map((job) => job.name);
+  /** Job types the scheduler may hand over: with a tenant cap, every claim is a cluster-wide decision. */
+  const adoptable: ReadonlySet<string> = new Set(config.worker.tenantConcurrency == null ? uncapped : []);
   const capped = runtime.registry.list().filter((job) => job.concurrency !== null);
   let running = false;
   let loop: Promise<void> | null = null;
@@ -215,6 +217,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         record: { id: run.id, workerId, attempt: run.attempt, status: outcome.status, errorMessage: outcome.errorMessage, result: outcome.result, metrics, retryDelayMs: outcome.retryDelayMs, queuedMs: Math.round(queuedMs) },
         attempt: run.attempt,
         lines: [],
+        scheduled: run.scheduledJobId !== null,
       },
     });
   }
@@ -367,5 +370,23 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       cancelHeld(runId, reason);
     },
     activeRunIds: () => [...active.keys()],
+    room: () => ({
+      workerId,
+      leaseMs: config.worker.leaseMs,
+      slots: running && queue.length === 0 ? Math.max(0, concurrency - active.size) : 0,
+      jobTypes: adoptable,
+    }),
+    adopt(runs, askedAt) {
+      if (!running) {
+        void handBackRuns(runtime.db, runtime.schema, runs, workerId).catch(() => {}); // else their leases lapse
+        return;
+      }
+      const claimedAt = performance.now();
+      for (const run of runs) {
+        queue.push({ run, claimedAt });
+        holdLease(run.id, askedAt);
+      }
+      startQueued();
+    },
   };
 }

@@ -53,6 +53,17 @@ const recordOutcomesSql = (s: SchemaName) => `
   returning r.id, r.status, r.job_type, r.scheduled_job_id, r.error_message,
     case when r.status = 'pending' then r.run_after end as run_after`;
 
+/**
+ * `recordOutcomesSql` and, when any outcome was recorded, a NOTIFY ($3 channel, $4 payload) in
+ * one statement: a batch that needs nothing else is one round trip, committed on its own.
+ */
+const recordOutcomesAndNotifySql = (s: SchemaName) => `
+  with done as (${recordOutcomesSql(s)}
+  ), notified as (
+    select pg_notify($3, $4) where exists (select from done)
+  )
+  select done.* from done, notified`;
+
 export interface FinishedRun {
   id: string;
   status: 'completed' | 'failed' | 'cancelled' | 'pending';
@@ -63,7 +74,14 @@ export interface FinishedRun {
   runAfter?: Date | null;
 }
 
-export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: readonly RunOutcomeRecord[], now: Date | null): Promise<FinishedRun[]> {
+/** Records outcomes (see `recordOutcomesSql`); with `notify`, also sends it if any was recorded. */
+export async function recordOutcomes(
+  tx: Queryable,
+  s: SchemaName,
+  outcomes: readonly RunOutcomeRecord[],
+  now: Date | null,
+  notify?: { channel: string; payload: string },
+): Promise<FinishedRun[]> {
   if (outcomes.length === 0) return [];
   const records = outcomes.map((o) => ({
     id: o.id,
@@ -77,8 +95,8 @@ export async function recordOutcomes(tx: Queryable, s: SchemaName, outcomes: rea
     queued_ms: o.queuedMs,
   }));
   const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; run_after: Date | null }>(
-    recordOutcomesSql(s),
-    [JSON.stringify(records), now],
+    notify ? recordOutcomesAndNotifySql(s) : recordOutcomesSql(s),
+    notify ? [JSON.stringify(records), now, notify.channel, notify.payload] : [JSON.stringify(records), now],
   );
   return rows.map((row) => ({ id: row.id, status: row.status, jobType: row.job_type, scheduledJobId: row.scheduled_job_id, errorMessage: row.error_message, runAfter: row.run_after }));
 }

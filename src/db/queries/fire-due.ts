@@ -137,30 +137,36 @@ export async function selectActiveRuns(tx: Queryable, s: SchemaName, scheduleIds
 
 /**
  * Params: $1 runs as a JSON array (see `PlannedRun`), $2 now (nullable), $3 schedule updates
- * as a JSON array (see `ScheduleAdvance`), $4 NOTIFY channel, $5 how many runs $1 holds. One
+ * as a JSON array (see `ScheduleAdvance`), $4 NOTIFY channel, $5 how many runs $1 holds, $6 the
+ * lease in ms of runs handed to a worker (`worker_id` set: inserted `running`, attempt 1). One
  * statement: inserts the runs (skipped rows are written finished; slot conflicts are dropped),
- * advances the schedules and, when runs were inserted, notifies workers (delivered at commit).
- * Returns the inserted ids, or null when every run was inserted (10,000 ids cost 20–50 ms to
- * send and parse).
+ * advances the schedules and, when claimable runs were inserted, notifies workers (delivered at
+ * commit). Returns the inserted ids, or null when every run was inserted (10,000 ids cost
+ * 20–50 ms to send and parse).
  */
 const writeFiringsSql = (s: SchemaName) => `
   with inserted as (
     insert into ${s.quoted}.job_runs (
       id, scheduled_job_id, schedule_name, batch_id, tenant_id, job_type, trigger, status, priority,
       payload, scheduled_for, run_after, max_attempts, timeout_seconds, depends_on, waits_for,
-      error_message, finished_at, created_by, created_at, retry_of, metadata
+      error_message, finished_at, created_by, created_at, retry_of, metadata,
+      worker_id, attempt, started_at, lease_expires_at
     )
     select
-      r.id, r.scheduled_job_id, r.schedule_name, r.batch_id, r.tenant_id, r.job_type, r.trigger, r.status, r.priority,
+      r.id, r.scheduled_job_id, r.schedule_name, r.batch_id, r.tenant_id, r.job_type, r.trigger,
+      case when r.worker_id is null then r.status else 'running' end, r.priority,
       coalesce(r.payload, '{}'), r.scheduled_for, r.run_after, r.max_attempts, r.timeout_seconds,
       coalesce(r.depends_on, '{}'), coalesce(r.waits_for, '{}'), r.error_message,
       case when r.status = 'skipped' then coalesce($2::timestamptz, now()) end, r.created_by, coalesce($2::timestamptz, now()), r.retry_of,
-      coalesce(r.metadata, '{}')
+      coalesce(r.metadata, '{}'),
+      r.worker_id, case when r.worker_id is null then 0 else 1 end,
+      case when r.worker_id is not null then coalesce($2::timestamptz, now()) end,
+      case when r.worker_id is not null then coalesce($2::timestamptz, now()) + $6::int * interval '1 millisecond' end
     from json_to_recordset($1::json) as r(
       id uuid, scheduled_job_id uuid, schedule_name text, batch_id uuid, tenant_id text, job_type text, trigger text,
       status text, priority integer, payload jsonb, scheduled_for timestamptz, run_after timestamptz,
       max_attempts integer, timeout_seconds integer, depends_on uuid[], waits_for uuid[], error_message text, created_by text,
-      retry_of uuid, metadata jsonb
+      retry_of uuid, metadata jsonb, worker_id uuid
     )
     on conflict (scheduled_job_id, scheduled_for, job_type) where trigger in ('cron', 'catch_up') do nothing
     returning id, status
@@ -200,7 +206,7 @@ const writeFiringsSql = (s: SchemaName) => `
  * recordset reads a missing key as null and the SQL defaults the empty ones, and PostgreSQL
  * parses 340 instead of 480 bytes per run (6 instead of 9 ms per 500 runs).
  */
-function toRunRecord(run: PlannedRun) {
+function toRunRecord(run: PlannedRun, workerId: string | undefined) {
   return {
     id: run.id,
     scheduled_job_id: run.scheduledJobId ?? undefined,
@@ -222,7 +228,15 @@ function toRunRecord(run: PlannedRun) {
     created_by: run.createdBy ?? undefined,
     retry_of: run.retryOf ?? undefined,
     metadata: run.metadata ?? undefined,
+    worker_id: workerId,
   };
+}
+
+/** Runs handed to this process's worker at insert: `running` under its lease (see `writeFiringsSql`). */
+export interface HandOff {
+  workerId: string;
+  leaseMs: number;
+  runIds: ReadonlySet<string>;
 }
 
 export interface ScheduleAdvance {
@@ -257,16 +271,19 @@ function toAdvanceRecord(u: ScheduleAdvance) {
 export async function writeFirings(
   tx: Queryable,
   s: SchemaName,
-  firings: { runs: readonly PlannedRun[]; advances: readonly ScheduleAdvance[] },
+  firings: { runs: readonly PlannedRun[]; advances: readonly ScheduleAdvance[]; handOff?: HandOff },
   now: Date | null,
 ): Promise<Set<string>> {
   if (firings.runs.length === 0 && firings.advances.length === 0) return new Set();
+  const { handOff } = firings;
+  const leasedTo = (run: PlannedRun) => (handOff?.runIds.has(run.id) ? handOff.workerId : undefined);
   const { rows } = await tx.query<{ inserted: string[] | null }>(writeFiringsSql(s), [
-    JSON.stringify(firings.runs.map(toRunRecord)),
+    JSON.stringify(firings.runs.map((run) => toRunRecord(run, leasedTo(run)))),
     now,
     JSON.stringify(firings.advances.map(toAdvanceRecord)),
     s.channel,
     firings.runs.length,
+    handOff?.leaseMs ?? 0,
   ]);
   return new Set(rows[0]!.inserted ?? firings.runs.map((run) => run.id));
 }

@@ -1,0 +1,97 @@
+/**
+ * The scheduler's hand-off (`scheduler/tick.ts`): in a process that runs a worker, a fired run
+ * the worker can start at once is inserted `running` under that worker's lease and started
+ * without a claim; every other run is inserted `pending` for any worker to claim.
+ */
+import { describe, expect, test } from 'vitest';
+import { defineJob } from '../../src/define.js';
+import type { JobRun } from '../../src/model.js';
+import { setupTestDatabase } from '../helpers/db.js';
+import { createTestClock } from '../helpers/clock.js';
+import { createDeferred } from '../helpers/deferred.js';
+import { waitFor, waitForRunStatus } from '../helpers/wait.js';
+
+const env = setupTestDatabase();
+
+const at = (time: string) => `2026-06-01T${time}Z`;
+
+async function setup(options: { worker?: Record<string, unknown>; schedule?: Record<string, unknown>; workerEnabled?: boolean } = {}) {
+  const clock = createTestClock(at('10:00:30'));
+  const gate = createDeferred<void>();
+  const started: string[] = [];
+  const held = defineJob({
+    name: 'held',
+    async run(ctx) {
+      started.push(ctx.runId);
+      await gate.promise;
+    },
+  });
+  const capped = defineJob({ name: 'capped', concurrency: 5, async run() {} });
+  const worker = options.workerEnabled === false ? {} : { enabled: true, leaseMs: 3_600_000, shutdownGraceMs: 200, ...options.worker };
+  const hg = await env.create({ jobs: [held, capped], worker }, { clock });
+  if (options.workerEnabled !== false) await hg.start();
+  const claimed: JobRun[] = [];
+  hg.on('run:claimed', ({ run }) => claimed.push(run));
+  const fire = async (input: Record<string, unknown>, time = '10:01:00') => {
+    const schedule = await hg.schedules.create({ name: `s ${Math.random()}`, jobType: 'held', cronExpression: '* * * * *', ...input });
+    clock.set(at(time));
+    await hg.tick();
+    // A handed-over run's handler starts inside the tick; a claimed one only after it returned.
+    const startedInTick = [...started];
+    const page = await hg.runs.list({ scheduledJobId: schedule.id, limit: 10 });
+    return Object.assign(page.items, { startedInTick });
+  };
+  return { hg, clock, gate, started, claimed, fire };
+}
+
+describe('the scheduler hands fired runs to its own worker', () => {
+  test('a run the worker can start is running under its lease when the tick returns, and its handler has started', async () => {
+    const { hg, gate, started, claimed, fire } = await setup();
+    const runs = await fire({});
+    const [run] = runs;
+    expect(runs.startedInTick).toEqual([run!.id]);
+    expect(run).toMatchObject({ status: 'running', workerId: hg.workerId, attempt: 1, trigger: 'cron' });
+    expect(run!.leaseExpiresAt!.getTime() - run!.startedAt!.getTime()).toBe(3_600_000);
+    // The worker's copy, built without reading the row back, is the stored run.
+    expect(claimed).toEqual([run]);
+    gate.resolve();
+    await waitForRunStatus(hg, run!.id, ['completed']);
+    expect(await hg.runs.get(run!.id)).toMatchObject({ status: 'completed', attempt: 1, workerId: null });
+  });
+
+  test('a run the worker has no free slot for stays pending and is claimed once a slot frees', async () => {
+    const { hg, gate, started, fire } = await setup({ worker: { concurrency: 1 } });
+    const [first] = await fire({});
+    expect(first!.status).toBe('running');
+    const seconds = await fire({ overlapPolicy: 'allow' }, '10:02:00');
+    const [second] = seconds;
+    expect(seconds.startedInTick).toEqual([first!.id]);
+    expect(second!.status).toBe('pending');
+    gate.resolve();
+    await waitForRunStatus(hg, second!.id, ['completed']);
+    expect(started).toEqual([first!.id, second!.id]);
+  });
+
+  test('runs of a job type with a cluster-wide cap, and jittered runs, are left for a claim', async () => {
+    const { hg, gate, fire } = await setup();
+    const cappedRuns = await fire({ jobType: 'capped' });
+    expect(cappedRuns.startedInTick).toEqual([]);
+    await waitForRunStatus(hg, cappedRuns[0]!.id, ['completed']);
+    const [jittered] = await fire({ jitterSeconds: 30 }, '10:02:00');
+    expect(jittered!.runAfter.getTime()).toBeGreaterThan(jittered!.scheduledFor!.getTime());
+    expect(jittered!.status).toBe('pending');
+    gate.resolve();
+  });
+
+  test('with a tenant cap, or without a worker in the process, nothing is handed over', async () => {
+    const tenantCapped = await setup({ worker: { tenantConcurrency: 2 } });
+    const runs = await tenantCapped.fire({});
+    expect(runs.startedInTick).toEqual([]);
+    await waitFor(() => tenantCapped.started.includes(runs[0]!.id), { message: 'the claimed run to start' });
+    tenantCapped.gate.resolve();
+
+    const schedulerOnly = await setup({ workerEnabled: false });
+    const [lone] = await schedulerOnly.fire({});
+    expect(lone).toMatchObject({ status: 'pending', workerId: null, attempt: 0 });
+  });
+});
