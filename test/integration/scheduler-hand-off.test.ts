@@ -46,7 +46,7 @@ async function setup(options: { worker?: Record<string, unknown>; schedule?: Rec
 
 describe('the scheduler hands fired runs to its own worker', () => {
   test('a run the worker can start is running under its lease when the tick returns, and its handler has started', async () => {
-    const { hg, gate, started, claimed, fire } = await setup();
+    const { hg, gate, claimed, fire } = await setup();
     const runs = await fire({});
     const [run] = runs;
     expect(runs.startedInTick).toEqual([run!.id]);

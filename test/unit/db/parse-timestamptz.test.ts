@@ -72,7 +72,7 @@ describe('parseTimestamptz', () => {
 });
 
 describe('parseUuidArray', () => {
-  const referenceArray = pg.types.getTypeParser(2951, 'text') as (text: string) => string[];
+  const referenceArray = pg.types.getTypeParser(2951 as Parameters<typeof pg.types.getTypeParser>[0], 'text') as (text: string) => string[];
   test.each(['{}', '{0195a1b2-0000-7000-8000-000000000001}', '{0195a1b2-0000-7000-8000-000000000001,0195a1b2-0000-7000-8000-000000000002}', '{NULL}'])('%s', (text) => {
     expect(parseUuidArray(text)).toEqual(referenceArray(text));
   });
