@@ -64,6 +64,8 @@ export function createEventBus(onListenerError: (event: string, error: unknown) 
       emitter.off(event, listener as (payload: unknown) => void);
     },
     emit(event, payload) {
+      // Most events have no listener in most processes (a worker emits two per run): no copy then.
+      if (emitter.listenerCount(event) === 0) return;
       for (const listener of emitter.listeners(event)) {
         try {
           (listener as (payload: unknown) => void)(payload);
