@@ -381,9 +381,10 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         void handBackRuns(runtime.db, runtime.schema, runs, workerId).catch(() => {}); // else their leases lapse
         return;
       }
-      const claimedAt = performance.now();
+      // Counted from before the insert, as the database's `started_at` is (the tick's now): the
+      // outcome then moves `started_at` by the whole wait, the tick's commit included.
       for (const run of runs) {
-        queue.push({ run, claimedAt });
+        queue.push({ run, claimedAt: askedAt });
         holdLease(run.id, askedAt);
       }
       startQueued();
