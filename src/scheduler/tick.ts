@@ -17,9 +17,8 @@
  */
 import { lockDueSchedules, resumePauses, writeFirings, type DueSchedule, type HandOff, type ScheduleAdvance } from '../db/queries/fire-due.js';
 import { cancelRunsNow } from '../worker/cancel-runs.js';
-import type { ScheduledJob } from '../model.js';
+import type { JobRun, ScheduledJob } from '../model.js';
 import type { Runtime, WorkerRoom } from '../runtime.js';
-import type { JobRun } from '../model.js';
 import { createDuePlanner, type DueSlotPlan, type ScheduleTiming } from '../time/slots.js';
 import type { Exclusion } from '../time/exclusions.js';
 import { newId } from '../util/ids.js';
@@ -151,15 +150,19 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     const runs = firings.flatMap((firing) => firing.plan.runs);
     const room = runtime.localWorker()?.room();
     const handOff = room ? { workerId: room.workerId, leaseMs: room.leaseMs, runIds: pickHandOff(runs, room, now), now } : null;
-    const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance), handOff: handOff ?? undefined }, explicitNow);
+    const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance), handOff }, explicitNow);
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
     if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });
     return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize, handOff };
   }, { relaxedCommit: true, genericPlans: true });
   const { handOff, inserted } = outcome;
-  const handed = handOff ? outcome.firings.flatMap((firing) => firing.plan.runs).filter((run) => handOff.runIds.has(run.id) && inserted.has(run.id)) : [];
-  if (handed.length > 0) runtime.localWorker()?.adopt(handed.map((run) => leasedRun(run, handOff!)), started);
-  return reportTick(runtime, outcome, handed.length, performance.now() - started);
+  const handed = handOff
+    ? outcome.firings.flatMap((firing) => firing.plan.runs).filter((run) => handOff.runIds.has(run.id) && inserted.has(run.id)).map((run) => leasedRun(run, handOff))
+    : [];
+  const result = reportTick(runtime, outcome, handed.length, performance.now() - started);
+  // After the tick's events and logs, so that `schedule:fired` comes before the run's own events.
+  if (handed.length > 0) runtime.localWorker()?.adopt(handed, started);
+  return result;
 }
 
 /** The runs of this tick that the local worker can start at once (see the module comment). */

@@ -271,7 +271,7 @@ function toAdvanceRecord(u: ScheduleAdvance) {
 export async function writeFirings(
   tx: Queryable,
   s: SchemaName,
-  firings: { runs: readonly PlannedRun[]; advances: readonly ScheduleAdvance[]; handOff?: HandOff },
+  firings: { runs: readonly PlannedRun[]; advances: readonly ScheduleAdvance[]; handOff?: HandOff | null },
   now: Date | null,
 ): Promise<Set<string>> {
   if (firings.runs.length === 0 && firings.advances.length === 0) return new Set();
