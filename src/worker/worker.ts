@@ -131,6 +131,18 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     return claimed;
   }
 
+  /**
+   * Queues runs leased to this worker by a statement sent at `askedAt` and starts what fits;
+   * `claimedAt` is where their wait in the queue counts from.
+   */
+  function take(runs: readonly JobRun[], askedAt: number, claimedAt: number): void {
+    for (const run of runs) {
+      queue.push({ run, claimedAt });
+      holdLease(run.id, askedAt);
+    }
+    startQueued();
+  }
+
   /** Takes the queued runs `drop` picks out of the queue (they will not start here). */
   function dropQueued(drop: (runId: string) => boolean): Queued[] {
     const dropped: Queued[] = [];
@@ -277,12 +289,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
           runtime.events.emit('db:connection:restored', { loop: 'worker' });
           failures = 0;
         }
-        const claimedAt = performance.now();
-        for (const run of claimed) {
-          queue.push({ run, claimedAt });
-          holdLease(run.id, askedAt);
-        }
-        startQueued();
+        take(claimed, askedAt, performance.now());
         if (claimed.length > 0 && claimed.length >= Math.min(want, batchSize)) continue;
         if (running) await wake.wait(config.worker.pollMs);
       } catch (thrown) {
@@ -383,11 +390,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       }
       // Counted from before the insert, as the database's `started_at` is (the tick's now): the
       // outcome then moves `started_at` by the whole wait, the tick's commit included.
-      for (const run of runs) {
-        queue.push({ run, claimedAt: askedAt });
-        holdLease(run.id, askedAt);
-      }
-      startQueued();
+      take(runs, askedAt, askedAt);
     },
   };
 }

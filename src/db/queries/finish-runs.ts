@@ -98,7 +98,7 @@ export async function recordOutcomes(
   }));
   const { rows } = await tx.query<{ id: string; status: FinishedRun['status']; job_type: string; scheduled_job_id: string | null; error_message: string | null; run_after: Date | null }>(
     notify ? recordOutcomesAndNotifySql(s) : recordOutcomesSql(s),
-    notify ? [JSON.stringify(records), now, notify.channel, notify.payload] : [JSON.stringify(records), now],
+    [JSON.stringify(records), now, ...(notify ? [notify.channel, notify.payload] : [])],
   );
   return rows.map((row) => ({ id: row.id, status: row.status, jobType: row.job_type, scheduledJobId: row.scheduled_job_id, errorMessage: row.error_message, runAfter: row.run_after }));
 }
