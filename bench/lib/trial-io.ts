@@ -51,13 +51,21 @@ export const PROBE_INTERVAL_MS = 20;
  * `performance.now()` at the poll that saw it. Rejects after `timeoutMs` with the last count.
  */
 export async function waitForCount(count: () => Promise<number>, target: number, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
   let last = -1;
+  return pollUntil(async () => (last = await count()) >= target, timeoutMs, () => `${target} (last count ${last})`);
+}
+
+/**
+ * Polls `done` every PROBE_INTERVAL_MS until it answers true; resolves with `performance.now()`
+ * at the poll that did. Rejects after `timeoutMs`, saying what it waited for.
+ */
+export async function pollUntil(done: () => Promise<boolean>, timeoutMs: number, what: () => string): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
-    last = await count();
+    const finished = await done();
     const now = performance.now();
-    if (last >= target) return now;
-    if (now > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${target} (last count ${last})`);
+    if (finished) return now;
+    if (now > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await sleep(PROBE_INTERVAL_MS);
   }
 }

@@ -3,11 +3,11 @@
  *
  * - `phase=enqueue`: the time of the bulk enqueue call alone, into an empty queue, no worker.
  * - `phase=process`: `runs` no-op runs are enqueued first (untimed), then the clock runs from
- *   starting the worker at `concurrency` to the probe poll at which the database counts them
- *   all completed (polled every 20 ms, on a separate connection on PostgreSQL).
+ *   starting the worker at `concurrency` to the probe poll at which the database holds no
+ *   unfinished run (polled every 20 ms, on a separate connection on PostgreSQL).
  */
 import { Backend } from '../lib/trial.ts';
-import { openPostgresProbe, runTrial, waitForCount } from '../lib/trial-io.ts';
+import { openPostgresProbe, pollUntil, runTrial } from '../lib/trial-io.ts';
 import { createQueueDriver } from '../lib/drivers/queue-driver.ts';
 
 await runTrial(async (spec) => {
@@ -26,7 +26,7 @@ await runTrial(async (spec) => {
   await driver.enqueueBulk(runs);
   const started = performance.now();
   await driver.startWorker(() => {});
-  const done = await waitForCount(() => driver.countCompleted(), runs, spec.timeoutMs);
+  const done = await pollUntil(async () => !(await driver.anyUnfinished()), spec.timeoutMs, () => `${runs} runs to finish`);
   const ms = done - started;
   return { figures: { ms, runsPerSecond: (runs / ms) * 1000 }, settings: driver.settings };
 });

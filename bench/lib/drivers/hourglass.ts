@@ -16,17 +16,15 @@ export async function createHourglassDriver({ spec, concurrency, probe }: Driver
   const settings = { logLevel: 'warn' as const, scheduler: { enabled: false }, worker: hourglassWorkerSettings(concurrency) };
   const hourglass = createHourglass({ ...connection, ...settings, schema: spec.schema, jobs: [noop] });
   const runtime = await hourglass.ready();
-  // Unfinished runs, through the partial indexes of pending and running runs: counting the
-  // completed ones would scan the whole table on every poll, work the other systems never pay.
-  const remainingSql = `select count(*)::int as n from ${runtime.schema.quoted}.job_runs where status in ('pending', 'running')`;
+  // A pending or running run, each found through its partial index.
+  const runs = `${runtime.schema.quoted}.job_runs`;
+  const unfinishedSql = `select (exists (select from ${runs} where status = 'pending') or exists (select from ${runs} where status = 'running'))::int as n`;
   let producer: Hourglass | null = null;
-  let enqueued = 0;
 
   return {
     settings: spec.backend === Backend.pglite ? { dataDir: 'memory://', ...settings } : settings,
     async enqueueBulk(count) {
       await hourglass.runs.enqueueMany(Array.from({ length: count }, () => ({ jobType: 'noop', payload: {} })));
-      enqueued += count;
     },
     async startWorker(handler) {
       onRun = handler;
@@ -38,11 +36,9 @@ export async function createHourglassDriver({ spec, concurrency, probe }: Driver
     },
     async enqueueOne(payload) {
       await producer!.runs.enqueue({ jobType: 'noop', payload: { ...payload } });
-      enqueued += 1;
     },
-    async countCompleted() {
-      const remaining = probe ? await probe(remainingSql) : Number((await runtime.db.query<{ n: number }>(remainingSql)).rows[0]!.n);
-      return enqueued - remaining;
+    async anyUnfinished() {
+      return (probe ? await probe(unfinishedSql) : Number((await runtime.db.query<{ n: number }>(unfinishedSql)).rows[0]!.n)) > 0;
     },
   };
 }
