@@ -241,6 +241,8 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
     },
 
     async stop() {
+      // No run starts here from now on; the worker finishes what runs once the scheduler stopped.
+      worker?.halt();
       await api?.close();
       api = null;
       await pruner?.stop();

@@ -13,10 +13,15 @@
  * `metrics` are made on first use, and an abort starts the handler's grace period directly
  * instead of through a listener on the signal. Measured with 20,000 no-op runs through
  * `executeRun` in one process: about 35 µs of CPU per run with all of them made up front,
- * about 12 µs made on demand. A handler that returns at once (no promise) is settled without
- * any promise around it: with the worker's own end-of-run chain folded into one async function
- * (`settle` in `worker.ts`), a busy worker allocates 7.8 instead of 9.8 KB per no-op run and
- * spends about 7 % less CPU per run (sampling heap profile and interleaved runs of 20,000).
+ * about 12 µs made on demand.
+ *
+ * The attempt ends through a callback, not a promise: a handler that returns at once (no
+ * promise) ends inside `start()`, and one that returns a promise ends in that promise's own
+ * `then`, with no promise of ours around it. The execution and the context are class instances
+ * whose methods and accessors are shared, where they were closures and an object literal with
+ * getters made per run. A busy worker (20,000 no-op runs, concurrency 50, sampling heap
+ * profile) allocates 5.2 KB per run instead of 7.3, and its CPU per run fell from 33.4 to 29.2 µs
+ * (medians of 12 interleaved runs each).
  */
 import type { JobContext, RunLogger, RunMetrics } from '../define.js';
 import { coerceError, NonRetryableError } from '../errors.js';
@@ -41,9 +46,10 @@ const ABORT_GRACE_MS = 1000;
 export type Settled = { end: AttemptEnd; outcome: RunOutcome; durationMs: number; metrics: Record<string, unknown> } | { handBack: true };
 
 export interface Execution {
-  run: JobRun;
+  readonly run: JobRun;
+  /** Runs the handler; `onSettled` is called once, when the attempt has ended. */
+  start(): void;
   abort(cause: AbortCause): void;
-  settled: Promise<Settled>;
 }
 
 function parsePayload(job: JobType, payload: unknown): unknown {
@@ -56,134 +62,173 @@ function parsePayload(job: JobType, payload: unknown): unknown {
 
 const abortReason = (cause: AbortCause) => new Error(cause.kind === 'cancel' ? cause.reason : cause.kind);
 
-export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer): Execution {
-  let cause: AbortCause | null = null;
-  let controller: AbortController | null = null;
-  let log: RunLogger | null = null;
-  let metrics: ReturnType<typeof createRunMetrics> | null = null;
-  /** Set while the handler runs: starts its grace period once an abort arrives. */
-  let onAbort: (() => void) | null = null;
+export function executeRun(runtime: Runtime, run: JobRun, logs: RunLogBuffer, onSettled: (settled: Settled) => void): Execution {
+  return new RunExecution(runtime, run, logs, onSettled);
+}
 
-  const signal = () => {
-    if (!controller) {
-      controller = new AbortController();
-      if (cause) controller.abort(abortReason(cause));
+/**
+ * One attempt of one run. A class rather than a closure per piece: a busy worker makes one per
+ * run, and its methods are shared.
+ */
+class RunExecution implements Execution {
+  readonly run: JobRun;
+  readonly #runtime: Runtime;
+  readonly #logs: RunLogBuffer;
+  readonly #onSettled: (settled: Settled) => void;
+  #cause: AbortCause | null = null;
+  #controller: AbortController | null = null;
+  #log: RunLogger | null = null;
+  #metrics: ReturnType<typeof createRunMetrics> | null = null;
+  #startedAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+  /** Set once the handler answered with a promise: an abort then starts its grace period. */
+  #waiting = false;
+  #grace: NodeJS.Timeout | null = null;
+  #ended = false;
+
+  constructor(runtime: Runtime, run: JobRun, logs: RunLogBuffer, onSettled: (settled: Settled) => void) {
+    this.run = run;
+    this.#runtime = runtime;
+    this.#logs = logs;
+    this.#onSettled = onSettled;
+  }
+
+  signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#cause) this.#controller.abort(abortReason(this.#cause));
     }
-    return controller.signal;
-  };
-  const logger = () => (log ??= logs.loggerFor(run.id));
-  const runMetrics = () => (metrics ??= createRunMetrics());
-  const metricsSnapshot = () => metrics?.snapshot() ?? {};
-  const abort = (next: AbortCause) => {
-    if (cause) return;
-    cause = next;
-    controller?.abort(abortReason(next));
-    onAbort?.();
-  };
-
-  function context(payload: unknown, step: string | null, metricsOf: () => RunMetrics): JobContext {
-    return {
-      runId: run.id,
-      attempt: run.attempt,
-      maxAttempts: run.maxAttempts,
-      jobType: run.jobType,
-      tenantId: run.tenantId,
-      scheduledJobId: run.scheduledJobId,
-      batchId: run.batchId,
-      scheduledFor: run.scheduledFor,
-      payload,
-      step,
-      get signal() {
-        return signal();
-      },
-      get log() {
-        return logger();
-      },
-      get metrics() {
-        return metricsOf();
-      },
-    };
+    return this.#controller.signal;
   }
 
-  /** The handler's answer: a value, or a promise of one when the job is async or a pipeline. */
-  function runHandler(job: JobType): unknown {
-    if (!job.steps) return job.run!(context(parsePayload(job, run.payload), null, () => runMetrics().root));
-    return runSteps(job.steps);
+  logger(): RunLogger {
+    return (this.#log ??= this.#logs.loggerFor(this.run.id));
   }
 
-  async function runSteps(steps: readonly string[]): Promise<unknown> {
+  metrics(step: string | null): RunMetrics {
+    const metrics = (this.#metrics ??= createRunMetrics());
+    return step === null ? metrics.root : metrics.step(step);
+  }
+
+  abort(next: AbortCause): void {
+    if (this.#cause) return;
+    this.#cause = next;
+    this.#controller?.abort(abortReason(next));
+    if (this.#waiting) this.#startGrace();
+  }
+
+  start(): void {
+    const { run } = this;
+    this.#startedAt = performance.now();
+    if (run.timeoutSeconds) {
+      this.#timer = setTimeout(() => this.abort({ kind: 'timeout', timeoutSeconds: run.timeoutSeconds! }), run.timeoutSeconds * 1000);
+    }
+    let answer: unknown;
+    try {
+      const job = this.#runtime.registry.get(run.jobType);
+      if (!job) throw new NonRetryableError(`no handler for job type "${run.jobType}" in this worker`);
+      answer = job.steps ? this.#runSteps(job.steps) : job.run!(new RunContext(this, run, parsePayload(job, run.payload), null));
+    } catch (thrown) {
+      return this.#end({ kind: 'threw', error: coerceError(thrown) });
+    }
+    // A handler that returns at once is settled without any promise: most of a no-op run's cost
+    // was the promises around it.
+    if (!isThenable(answer)) return this.#end({ kind: 'succeeded', result: answer });
+    this.#waiting = true;
+    if (this.#cause) this.#startGrace();
+    answer.then(
+      (result) => this.#end({ kind: 'succeeded', result }),
+      (error: unknown) => this.#end({ kind: 'threw', error: coerceError(error) }),
+    );
+  }
+
+  async #runSteps(steps: readonly string[]): Promise<unknown> {
     const results: Record<string, unknown> = {};
     for (const stepName of steps) {
-      if (cause) throw abortReason(cause);
-      const step = runtime.registry.require(stepName);
+      if (this.#cause) throw abortReason(this.#cause);
+      const step = this.#runtime.registry.require(stepName);
       const started = performance.now();
-      logger().info(`step ${stepName} started`);
-      results[stepName] = await step.run!(context(parsePayload(step, run.payload), stepName, () => runMetrics().step(stepName)));
-      runMetrics().step(stepName).set('duration_ms', Math.round(performance.now() - started));
-      logger().info(`step ${stepName} finished`);
+      this.logger().info(`step ${stepName} started`);
+      results[stepName] = await step.run!(new RunContext(this, this.run, parsePayload(step, this.run.payload), stepName));
+      this.metrics(stepName).set('duration_ms', Math.round(performance.now() - started));
+      this.logger().info(`step ${stepName} finished`);
     }
     return { steps: results };
   }
 
   /**
-   * Settles with the handler's result, or, once the run is aborted, rejects after a short
-   * grace even if the handler ignores its signal: a stuck handler must not hold the worker forever.
-   * A handler that returns at once is not wrapped in a promise: most of a no-op run's cost was
-   * the promises around it.
+   * Once aborted, a handler gets a short grace to return; then the attempt ends without it: a
+   * stuck handler must not hold the worker forever.
    */
-  function settleHandler(job: JobType): unknown {
-    const answer = runHandler(job);
-    if (!isThenable(answer)) return answer;
-    return new Promise((resolve, reject) => {
-      let grace: NodeJS.Timeout | null = null;
-      const done = () => {
-        onAbort = null;
-        if (grace) clearTimeout(grace);
-      };
-      onAbort = () => {
-        grace ??= setTimeout(() => reject(abortReason(cause!)), ABORT_GRACE_MS);
-      };
-      if (cause) onAbort();
-      answer.then(
-        (result) => {
-          done();
-          resolve(result);
-        },
-        (error: unknown) => {
-          done();
-          reject(error);
-        },
-      );
-    });
+  #startGrace(): void {
+    this.#grace ??= setTimeout(() => this.#end({ kind: 'threw', error: abortReason(this.#cause!) }), ABORT_GRACE_MS);
   }
 
-  const settled = (async (): Promise<Settled> => {
-    const started = performance.now();
-    const timer = run.timeoutSeconds ? setTimeout(() => abort({ kind: 'timeout', timeoutSeconds: run.timeoutSeconds! }), run.timeoutSeconds * 1000) : null;
-    let end: AttemptEnd;
-    try {
-      const job = runtime.registry.get(run.jobType);
-      if (!job) throw new NonRetryableError(`no handler for job type "${run.jobType}" in this worker`);
-      const answer = settleHandler(job);
-      const result = isThenable(answer) ? await answer : answer;
-      end = cause ? endFromCause(cause) : { kind: 'succeeded', result };
-    } catch (thrown) {
-      end = cause ? endFromCause(cause) : { kind: 'threw', error: coerceError(thrown) };
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
-    const durationMs = Math.round(performance.now() - started);
-    const ended = cause as AbortCause | null;
-    if (ended && (ended.kind === 'shutdown' || ended.kind === 'lease_lost')) return { handBack: true as const };
-    const recorded = { ...metricsSnapshot(), duration_ms: durationMs };
+  /** Ends the attempt once: an abort's cause wins over what the handler did. */
+  #end(handlerEnd: AttemptEnd): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#grace) clearTimeout(this.#grace);
+    this.#onSettled(this.#settle(this.#cause ? endFromCause(this.#cause) : handlerEnd));
+  }
+
+  #settle(end: AttemptEnd): Settled {
+    const cause = this.#cause;
+    if (cause && (cause.kind === 'shutdown' || cause.kind === 'lease_lost')) return { handBack: true };
+    const durationMs = Math.round(performance.now() - this.#startedAt);
+    const { config, random } = this.#runtime;
     const outcome = computeOutcome(
       end,
-      { attempt: run.attempt, maxAttempts: run.maxAttempts, retryBaseMs: runtime.config.worker.retryBaseMs, retryMaxMs: runtime.config.worker.retryMaxMs },
-      runtime.random,
+      { attempt: this.run.attempt, maxAttempts: this.run.maxAttempts, retryBaseMs: config.worker.retryBaseMs, retryMaxMs: config.worker.retryMaxMs },
+      random,
     );
-    return { end, outcome, durationMs, metrics: recorded };
-  })();
-  return { run, abort, settled };
+    return { end, outcome, durationMs, metrics: { ...this.#metrics?.snapshot(), duration_ms: durationMs } };
+  }
+}
+
+/**
+ * What a handler (or a pipeline's step) receives. `signal`, `log` and `metrics` are made on
+ * first use: most handlers never touch them.
+ */
+class RunContext implements JobContext {
+  readonly runId: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly jobType: string;
+  readonly tenantId: string | null;
+  readonly scheduledJobId: string | null;
+  readonly batchId: string | null;
+  readonly scheduledFor: Date | null;
+  readonly payload: unknown;
+  readonly step: string | null;
+  readonly #execution: RunExecution;
+
+  constructor(execution: RunExecution, run: JobRun, payload: unknown, step: string | null) {
+    this.runId = run.id;
+    this.attempt = run.attempt;
+    this.maxAttempts = run.maxAttempts;
+    this.jobType = run.jobType;
+    this.tenantId = run.tenantId;
+    this.scheduledJobId = run.scheduledJobId;
+    this.batchId = run.batchId;
+    this.scheduledFor = run.scheduledFor;
+    this.payload = payload;
+    this.step = step;
+    this.#execution = execution;
+  }
+
+  get signal(): AbortSignal {
+    return this.#execution.signal();
+  }
+
+  get log(): RunLogger {
+    return this.#execution.logger();
+  }
+
+  get metrics(): RunMetrics {
+    return this.#execution.metrics(this.step);
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -53,6 +53,8 @@ import { createRunLogBuffer } from './run-log-buffer.js';
 
 export interface Worker extends LocalWorker {
   start(): void;
+  /** Claims and starts no more runs, at once; `stop()` then hands back what it holds and drains. */
+  halt(): void;
   stop(): Promise<void>;
   wake(): void;
   /** Aborts a run this worker executes, or drops it from the queue (a cancel NOTIFY arrived). */
@@ -92,6 +94,8 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   const capped = runtime.registry.list().filter((job) => job.concurrency !== null);
   let running = false;
   let loop: Promise<void> | null = null;
+  /** Hand-backs of runs adopted while halting, which `stop()` waits for. */
+  const handingBack = new Set<Promise<void>>();
   let timers: NodeJS.Timeout[] = [];
   let failures = 0;
   /** Run id → `performance.now()` by which our lease on it ends, less the fencing margin. */
@@ -189,33 +193,43 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   function dispatch(run: JobRun, queuedMs: number): void {
     // Claimed again after its lease lapsed here: the older attempt is no longer ours.
     active.get(run.id)?.abort({ kind: 'lease_lost' });
-    const execution = executeRun(runtime, run, logs);
+    const execution: Execution = executeRun(runtime, run, logs, (settled) => settle(execution, settled, queuedMs));
     active.set(run.id, execution);
     runtime.events.emit('run:claimed', { run });
-    void settle(execution, queuedMs);
+    execution.start();
   }
 
   /** Records how a dispatched run ended (or hands it back) and frees its slot. */
-  async function settle(execution: Execution, queuedMs: number): Promise<void> {
+  function settle(execution: Execution, settled: Settled, queuedMs: number): void {
     const { run } = execution;
+    if ('handBack' in settled) {
+      void handBackRuns(runtime.db, runtime.schema, [run], workerId)
+        .catch(() => {})
+        .then(() => {
+          runtime.events.emit('run:handed-back', { runId: run.id });
+          release(execution);
+        });
+      return;
+    }
     try {
-      const settled = await execution.settled;
-      if ('handBack' in settled) {
-        await handBackRuns(runtime.db, runtime.schema, [run], workerId).catch(() => {});
-        runtime.events.emit('run:handed-back', { runId: run.id });
-      } else {
-        record(run, settled, queuedMs);
-      }
+      record(run, settled, queuedMs);
     } catch (error) {
       logger.error({ runId: run.id, err: coerceError(error).message }, 'could not record the end of a run');
-    } finally {
-      if (active.get(run.id) === execution) {
-        active.delete(run.id);
-        fencedAt.delete(run.id);
-      }
-      startQueued();
-      wake.wake();
     }
+    // Not at once: a handler without a promise ends inside `startQueued`, which would recurse,
+    // and the claim loop must get its turn between two runs to refill the queue in time.
+    queueMicrotask(() => release(execution));
+  }
+
+  /** Frees a finished run's slot and fills it. */
+  function release(execution: Execution): void {
+    const { run } = execution;
+    if (active.get(run.id) === execution) {
+      active.delete(run.id);
+      fencedAt.delete(run.id);
+    }
+    startQueued();
+    wake.wake();
   }
 
   /** Hands an attempt's end to the outcome writer. */
@@ -344,18 +358,23 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
 
   return {
     start() {
-      if (running) return;
+      if (loop) return;
       running = true;
       every(config.worker.heartbeatMs, heartbeat);
       every(FENCE_CHECK_MS, async () => fence());
       every(LOG_FLUSH_MS, flushLogs);
       loop = runLoop();
     },
+    halt() {
+      running = false;
+      wake.wake();
+    },
     async stop() {
-      if (!running) return;
+      if (!loop) return;
       running = false;
       wake.wake();
       await loop;
+      loop = null;
       // Never started here: back to pending at once, their attempt not counted.
       const unstarted = dropQueued(() => true).map((entry) => entry.run);
       await handBackRuns(runtime.db, runtime.schema, unstarted, workerId).catch((error) =>
@@ -365,9 +384,10 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       while (active.size > 0 && Date.now() < deadline) await wake.wait(Math.min(100, deadline - Date.now()));
       const unfinished = [...active.values()];
       for (const execution of unfinished) execution.abort({ kind: 'shutdown' });
-      await Promise.allSettled(unfinished.map((execution) => execution.settled));
+      // Each ends within its grace after the abort, handed back.
       while (active.size > 0) await wake.wait(50);
       await outcomes.drain();
+      await Promise.all(handingBack);
       for (const timer of timers) clearInterval(timer);
       timers = [];
       await flushLogs();
@@ -385,7 +405,11 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     }),
     adopt(runs, askedAt) {
       if (!running) {
-        void handBackRuns(runtime.db, runtime.schema, runs, workerId).catch(() => {}); // else their leases lapse
+        // Handed over while halting: back to pending (else their leases lapse), before `stop()` ends.
+        const back = handBackRuns(runtime.db, runtime.schema, runs, workerId)
+          .catch(() => {})
+          .then(() => void handingBack.delete(back));
+        handingBack.add(back);
         return;
       }
       // Counted from before the insert, as the database's `started_at` is (the tick's now): the
