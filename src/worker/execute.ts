@@ -128,18 +128,21 @@ class RunExecution implements Execution {
       const job = this.#runtime.registry.get(run.jobType);
       if (!job) throw new NonRetryableError(`no handler for job type "${run.jobType}" in this worker`);
       answer = job.steps ? this.#runSteps(job.steps) : job.run!(new RunContext(this, run, parsePayload(job, run.payload), null));
+      if (isThenable(answer)) {
+        this.#waiting = true;
+        if (this.#cause) this.#startGrace();
+        answer.then(
+          (result) => this.#end({ kind: 'succeeded', result }),
+          (error: unknown) => this.#end({ kind: 'threw', error: coerceError(error) }),
+        );
+        return;
+      }
     } catch (thrown) {
       return this.#end({ kind: 'threw', error: coerceError(thrown) });
     }
     // A handler that returns at once is settled without any promise: most of a no-op run's cost
     // was the promises around it.
-    if (!isThenable(answer)) return this.#end({ kind: 'succeeded', result: answer });
-    this.#waiting = true;
-    if (this.#cause) this.#startGrace();
-    answer.then(
-      (result) => this.#end({ kind: 'succeeded', result }),
-      (error: unknown) => this.#end({ kind: 'threw', error: coerceError(error) }),
-    );
+    this.#end({ kind: 'succeeded', result: answer });
   }
 
   async #runSteps(steps: readonly string[]): Promise<unknown> {

@@ -147,6 +147,48 @@ describe('non-retryable errors', () => {
   });
 });
 
+describe('handlers that answer without a promise', () => {
+  test('a value returned at once is the result; a throw fails the attempt, which retries', async () => {
+    let calls = 0;
+    const quick = defineJob<{ fail?: boolean }>({
+      name: 'quick',
+      run(ctx) {
+        calls += 1;
+        if (ctx.payload.fail && ctx.attempt === 1) throw new Error('first attempt refused');
+        return { attempt: ctx.attempt };
+      },
+    });
+    const hg = await env.create({ jobs: [quick], worker: { enabled: true, concurrency: 1, retryBaseMs: 10 } });
+    await hg.start();
+    const plain = await hg.runs.enqueue({ jobType: 'quick' });
+    const retried = await hg.runs.enqueue({ jobType: 'quick', payload: { fail: true } });
+    expect(await waitForRunStatus(hg, plain.id, ['completed'])).toMatchObject({ attempt: 1, result: { attempt: 1 } });
+    expect(await waitForRunStatus(hg, retried.id, ['completed'])).toMatchObject({ attempt: 2, result: { attempt: 2 } });
+    expect((await logMessages(hg, retried.id)).some((line) => line.startsWith('attempt 1 failed: first attempt refused; retrying after'))).toBe(true);
+    expect(calls).toBe(3);
+  });
+
+  test('a thenable whose then throws fails its attempt and frees the slot for the next run', async () => {
+    const odd = defineJob<{ broken?: boolean }>({
+      name: 'odd',
+      run(ctx) {
+        if (!ctx.payload.broken) return 'fine';
+        return {
+          then() {
+            throw new Error('then is broken');
+          },
+        } as unknown as Promise<string>;
+      },
+    });
+    const hg = await env.create({ jobs: [odd], worker: { enabled: true, concurrency: 1 } });
+    await hg.start();
+    const broken = await hg.runs.enqueue({ jobType: 'odd', payload: { broken: true }, maxAttempts: 1 });
+    const next = await hg.runs.enqueue({ jobType: 'odd' });
+    expect(await waitForRunStatus(hg, broken.id, ['failed'])).toMatchObject({ errorMessage: 'then is broken' });
+    expect(await waitForRunStatus(hg, next.id, ['completed'])).toMatchObject({ result: 'fine' });
+  });
+});
+
 describe('timeouts', () => {
   test("a job's timeout aborts the handler's signal, fails the attempt and retries", async () => {
     const reasons: unknown[] = [];
