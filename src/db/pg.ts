@@ -131,13 +131,13 @@ function wrap(client: Pool | PoolClient): Queryable {
   };
 }
 
-export async function createPostgresDatabase(options: PostgresOptions): Promise<Database> {
+function openPool(options: PostgresOptions, max: number, idleTimeoutMillis: number): Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
+    max,
     application_name: options.applicationName ?? 'hourglass',
     connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis,
     types,
   });
   // An idle client that dies (server restart) emits on the pool; without a listener the
@@ -148,6 +148,15 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   // would otherwise emit 'error' unheard and crash the process. The statement in flight still
   // fails, and the pool discards the connection.
   pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
+export async function createPostgresDatabase(options: PostgresOptions): Promise<Database> {
+  const pool = openPool(options, options.maxConnections ?? 10, 30_000);
+  // The connection `dedicated` transactions run on (see `TransactionOptions`), opened on first
+  // use and kept: a pool of one that never idles out. A dropped one is replaced on the next use.
+  const dedicated = openPool(options, 1, 0);
+  let dedicatedBusy = false;
   const listener = createListener(options);
   const direct = wrap(pool);
 
@@ -156,7 +165,16 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     query: direct.query,
     exec: direct.exec,
     async transaction(fn, options = {}) {
-      const client = await pool.connect();
+      // Taken synchronously, so that a second caller at the same moment goes to the pool.
+      const onDedicated = options.dedicated === true && !dedicatedBusy;
+      if (onDedicated) dedicatedBusy = true;
+      let client: PoolClient;
+      try {
+        client = await (onDedicated ? dedicated : pool).connect();
+      } catch (error) {
+        if (onDedicated) dedicatedBusy = false;
+        throw error;
+      }
       let broken = false;
       // The pool listens for errors only on idle clients: a connection that drops while checked
       // out (between two statements) would emit 'error' unheard and crash the process. The
@@ -185,12 +203,13 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       } finally {
         client.off('error', onError);
         client.release(broken);
+        if (onDedicated) dedicatedBusy = false;
       }
     },
     listen: listener.listen,
     async close() {
       await listener.close();
-      await pool.end();
+      await Promise.all([pool.end(), dedicated.end()]);
     },
   };
 }

@@ -27,6 +27,7 @@ import { createWakeSignal } from '../util/wake-signal.js';
 import { coerceError } from '../errors.js';
 import { tick, type TickResult } from './tick.js';
 import { sqlNow } from '../util/clock.js';
+import { warmUpCron } from '../time/cron.js';
 
 export interface Scheduler {
   start(): void;
@@ -130,6 +131,7 @@ export function createScheduler(runtime: Runtime): Scheduler {
     start() {
       if (running) return;
       running = true;
+      warmUpCron();
       loop = runLoop();
     },
     async stop() {

@@ -154,7 +154,7 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
     const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
     if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });
     return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize, handOff };
-  }, { relaxedCommit: true, genericPlans: true });
+  }, { relaxedCommit: true, genericPlans: true, dedicated: true });
   const { handOff, inserted } = outcome;
   const handed = handOff
     ? outcome.firings.flatMap((firing) => firing.plan.runs).filter((run) => handOff.runIds.has(run.id) && inserted.has(run.id)).map((run) => leasedRun(run, handOff))
@@ -235,6 +235,8 @@ function reportTick(
   const { events, logger } = runtime;
   for (const scheduleId of outcome.resumed) events.emit('schedule:resumed', { scheduleId });
   const result: TickResult = { schedules: outcome.firings.length, runs: 0, skipped: 0, missed: 0, suppressed: 0, hasMore: outcome.batchFull };
+  // A line per fired slot: at a level that drops it, its fields are not worth building.
+  const logSlots = logger.isLevelEnabled('info');
   for (const { schedule, plan, advance } of outcome.firings) {
     result.skipped += advance.skipped;
     result.missed += advance.missed;
@@ -243,7 +245,7 @@ function reportTick(
       const first = runs[0]!;
       const skipped = first.status === 'skipped';
       if (!skipped) result.runs += runs.length;
-      logger.info(
+      if (logSlots) logger.info(
         { schedule: schedule.name, slot: first.scheduledFor?.toISOString(), trigger: first.trigger, runs: runs.length, ...(skipped ? { skipped: first.errorMessage } : {}) },
         skipped ? 'slot skipped' : 'slot fired',
       );
@@ -256,7 +258,7 @@ function reportTick(
         skipped,
       });
     }
-    if (advance.missed > 0 || advance.suppressed > 0) {
+    if (logSlots && (advance.missed > 0 || advance.suppressed > 0)) {
       logger.info({ schedule: schedule.name, missed: advance.missed, suppressed: advance.suppressed }, 'slots not fired');
     }
   }

@@ -300,6 +300,17 @@ export function nextCronSlots(spec: CronSpec, after: Date, count: number): Date[
 }
 
 /**
+ * Loads what finding slots needs the first time in a process, so that the first slot a scheduler
+ * fires does not wait for it: the time-zone data behind `Intl` (about 28 ms on this project's CI
+ * machine), croner, and the code of one walk (about 7 ms more while cold). A due schedule
+ * inserted by another process used to pay all of it in the tick that fired it: 43 ms for the
+ * first walk of a fresh scheduler, 0.1 ms for the next.
+ */
+export function warmUpCron(): void {
+  nextCronSlots({ expression: '0 0 * * *', timezone: 'UTC', dstGap: DstGap.shift, dstOverlap: DstOverlap.first }, new Date(0), 2);
+}
+
+/**
  * Slots with `from < slot <= to`, ascending, at most `limit` (the earliest ones), and `next`:
  * the slot after the last of them (after `from` if there is none), null when the expression
  * never matches again. One walk answers both, which is what the scheduler asks of every due

@@ -201,12 +201,34 @@ const writeFiringsSql = (s: SchemaName) => `
     (select count(*) from advanced)::int as advanced,
     (select count(*) from notified)::int as notified`;
 
+type IsoText = (instant: Date | null | undefined) => string | undefined;
+
+/**
+ * ISO text of instants, remembered for one write: a tick's runs repeat a few instants (the runs
+ * of schedules that share a timing share their slot, `run_after` and next slot), and each record
+ * carries up to two runs' and two advances' worth of them.
+ */
+function isoTextOfRepeatedInstants(): IsoText {
+  const texts = new Map<number, string>();
+  return (instant) => {
+    if (!instant) return undefined;
+    const ms = instant.getTime();
+    let text = texts.get(ms);
+    if (text === undefined) {
+      if (texts.size >= 256) texts.clear();
+      text = instant.toISOString();
+      texts.set(ms, text);
+    }
+    return text;
+  };
+}
+
 /**
  * A run as one record of `writeFiringsSql`'s JSON. Null and empty values are left out: the
  * recordset reads a missing key as null and the SQL defaults the empty ones, and PostgreSQL
  * parses 340 instead of 480 bytes per run (6 instead of 9 ms per 500 runs).
  */
-function toRunRecord(run: PlannedRun, workerId: string | undefined) {
+function toRunRecord(run: PlannedRun, workerId: string | undefined, iso: IsoText) {
   return {
     id: run.id,
     scheduled_job_id: run.scheduledJobId ?? undefined,
@@ -218,8 +240,8 @@ function toRunRecord(run: PlannedRun, workerId: string | undefined) {
     status: run.status,
     priority: run.priority,
     payload: run.payload,
-    scheduled_for: run.scheduledFor?.toISOString(),
-    run_after: run.runAfter.toISOString(),
+    scheduled_for: iso(run.scheduledFor),
+    run_after: iso(run.runAfter),
     max_attempts: run.maxAttempts,
     timeout_seconds: run.timeoutSeconds ?? undefined,
     depends_on: run.dependsOn.length > 0 ? run.dependsOn : undefined,
@@ -253,16 +275,16 @@ export interface ScheduleAdvance {
 }
 
 /** An advance as one record of `writeFiringsSql`'s JSON; null values are left out, as for runs. */
-function toAdvanceRecord(u: ScheduleAdvance) {
+function toAdvanceRecord(u: ScheduleAdvance, iso: IsoText) {
   return {
     id: u.id,
-    next_run_at: u.nextRunAt?.toISOString(),
+    next_run_at: iso(u.nextRunAt),
     status: u.status ?? undefined,
     fired: u.fired,
     skipped: u.skipped,
     missed: u.missed,
     suppressed: u.suppressed,
-    last_run_at: u.lastRunAt?.toISOString(),
+    last_run_at: iso(u.lastRunAt),
     last_run_id: u.lastRunId ?? undefined,
   };
 }
@@ -277,10 +299,11 @@ export async function writeFirings(
   if (firings.runs.length === 0 && firings.advances.length === 0) return new Set();
   const { handOff } = firings;
   const leasedTo = (run: PlannedRun) => (handOff?.runIds.has(run.id) ? handOff.workerId : undefined);
+  const iso = isoTextOfRepeatedInstants();
   const { rows } = await tx.query<{ inserted: string[] | null }>(writeFiringsSql(s), [
-    JSON.stringify(firings.runs.map((run) => toRunRecord(run, leasedTo(run)))),
+    JSON.stringify(firings.runs.map((run) => toRunRecord(run, leasedTo(run), iso))),
     now,
-    JSON.stringify(firings.advances.map(toAdvanceRecord)),
+    JSON.stringify(firings.advances.map((advance) => toAdvanceRecord(advance, iso))),
     s.channel,
     firings.runs.length,
     handOff?.leaseMs ?? 0,
