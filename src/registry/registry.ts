@@ -38,8 +38,10 @@ export interface ScheduleTargetFields {
   jobTypes?: readonly string[] | null;
 }
 
-/** The runs one firing creates: job types in dependency order, edges inside the batch. */
-/** A resolved target; shared between callers, so never changed. */
+/**
+ * The runs one firing creates: job types in dependency order, edges inside the batch. Resolved
+ * targets are shared between callers, so a plan is never changed.
+ */
 export interface BatchPlan {
   readonly jobTypes: readonly string[];
   readonly dependsOn: ReadonlyMap<string, readonly string[]>;
