@@ -245,10 +245,12 @@ function reportTick(
       const first = runs[0]!;
       const skipped = first.status === 'skipped';
       if (!skipped) result.runs += runs.length;
-      if (logSlots) logger.info(
-        { schedule: schedule.name, slot: first.scheduledFor?.toISOString(), trigger: first.trigger, runs: runs.length, ...(skipped ? { skipped: first.errorMessage } : {}) },
-        skipped ? 'slot skipped' : 'slot fired',
-      );
+      if (logSlots) {
+        logger.info(
+          { schedule: schedule.name, slot: first.scheduledFor?.toISOString(), trigger: first.trigger, runs: runs.length, ...(skipped ? { skipped: first.errorMessage } : {}) },
+          skipped ? 'slot skipped' : 'slot fired',
+        );
+      }
       events.emit('schedule:fired', {
         scheduleId: schedule.id,
         scheduleName: schedule.name,

@@ -36,7 +36,6 @@
  * a queued run it has not started. Without this, a worker behind a stalled connection started a
  * prefetched run after its lease had lapsed, while another process ran it too.
  */
-import { claimCappedRuns, claimRuns, claimTenantCappedRuns } from '../db/queries/claim-runs.js';
 import { handBackRuns, renewLeases } from '../db/queries/leases.js';
 import { appendLogLines } from '../db/queries/run-logs.js';
 import { describeDatabaseError } from '../db/retryable.js';
@@ -50,6 +49,8 @@ import { createWakeSignal } from '../util/wake-signal.js';
 import { executeRun, type Execution, type Settled } from './execute.js';
 import { createOutcomeWriter, type PendingOutcome, type WrittenBatch } from './outcome-writer.js';
 import { createRunLogBuffer } from './run-log-buffer.js';
+import { createClaimer } from './claim.js';
+import { LeaseFences } from './lease-fences.js';
 
 export interface Worker extends LocalWorker {
   start(): void;
@@ -88,52 +89,14 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   const active = new Map<string, Execution>();
   const logs = createRunLogBuffer();
   const outcomes = createOutcomeWriter<Outcome>(runtime, logs, announce);
-  const uncapped = runtime.registry.list().filter((job) => job.concurrency === null).map((job) => job.name);
-  /** Job types the scheduler may hand over: with a tenant cap, every claim is a cluster-wide decision. */
-  const adoptable: ReadonlySet<string> = new Set(config.worker.tenantConcurrency == null ? uncapped : []);
-  const capped = runtime.registry.list().filter((job) => job.concurrency !== null);
+  const { claim, adoptable } = createClaimer(runtime, workerId);
   let running = false;
   let loop: Promise<void> | null = null;
   /** Hand-backs of runs adopted while halting, which `stop()` waits for. */
   const handingBack = new Set<Promise<void>>();
   let timers: NodeJS.Timeout[] = [];
   let failures = 0;
-  /** Run id → `performance.now()` by which our lease on it ends, less the fencing margin. */
-  const fencedAt = new Map<string, number>();
-  const fenceMargin = Math.min(config.worker.leaseMs / 4, 5000);
-  /**
-   * No held lease reaches its fencing point before this, so `fence()` (called whenever a run
-   * ends) returns at once until then instead of looking at every held run: with 1,000 runs
-   * queued, that look cost 13 µs of every run's CPU. A renewal moves leases later and leaves
-   * this early; the next full look then sets it right.
-   */
-  let nextFenceAt = Infinity;
-  const holdLease = (id: string, askedAt: number) => {
-    const at = askedAt + config.worker.leaseMs - fenceMargin;
-    fencedAt.set(id, at);
-    if (at < nextFenceAt) nextFenceAt = at;
-  };
-
-  async function claim(wanted: number): Promise<JobRun[]> {
-    const base = { workerId, leaseMs: config.worker.leaseMs, now: sqlNow(runtime.clock) };
-    const tenantCap = config.worker.tenantConcurrency ?? null;
-    const limit = Math.min(wanted, batchSize);
-    const claimed =
-      tenantCap === null
-        ? await claimRuns(runtime.db, runtime.schema, { ...base, limit, jobTypes: uncapped })
-        : await runtime.db.transaction((tx) => claimTenantCappedRuns(tx, runtime.schema, { ...base, limit, jobTypes: uncapped, tenantCap }), { relaxedCommit: true });
-    for (const job of capped) {
-      const room = limit - claimed.length;
-      if (room <= 0) break;
-      claimed.push(
-        ...(await runtime.db.transaction(
-          (tx) => claimCappedRuns(tx, runtime.schema, { ...base, limit: room, jobType: job.name, cap: job.concurrency!, tenantCap }),
-          { relaxedCommit: true },
-        )),
-      );
-    }
-    return claimed;
-  }
+  const fences = new LeaseFences(config.worker.leaseMs);
 
   /**
    * Queues runs leased to this worker by a statement sent at `askedAt` and starts what fits;
@@ -142,7 +105,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   function take(runs: readonly JobRun[], askedAt: number, claimedAt: number): void {
     for (const run of runs) {
       queue.push({ run, claimedAt });
-      holdLease(run.id, askedAt);
+      fences.hold(run.id, askedAt);
     }
     startQueued();
   }
@@ -154,7 +117,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     for (const entry of queue) {
       if (drop(entry.run.id)) {
         dropped.push(entry);
-        fencedAt.delete(entry.run.id);
+        fences.forget(entry.run.id);
       } else {
         queue[kept++] = entry;
       }
@@ -166,8 +129,8 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   /** Stops what runs under a lease that is about to lapse unrenewed (see Fencing above). */
   function fence(): void {
     const now = performance.now();
-    if (now < nextFenceAt) return;
-    const lapsing = (id: string) => (fencedAt.get(id) ?? Infinity) <= now;
+    if (!fences.mayHaveLapsed(now)) return;
+    const lapsing = (id: string) => fences.lapsed(id, now);
     const dropped = dropQueued(lapsing);
     if (dropped.length > 0) {
       logger.warn({ runs: dropped.length }, 'dropped queued runs whose lease could not be renewed; another worker will run them');
@@ -175,10 +138,9 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     for (const [id, execution] of active) {
       if (!lapsing(id)) continue;
       execution.abort({ kind: 'lease_lost' });
-      fencedAt.delete(id); // aborted once; its end removes it from `active`
+      fences.forget(id); // aborted once; its end removes it from `active`
     }
-    nextFenceAt = Infinity;
-    for (const at of fencedAt.values()) if (at < nextFenceAt) nextFenceAt = at;
+    fences.settle();
   }
 
   /** Starts queued runs while there is room. */
@@ -226,7 +188,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     const { run } = execution;
     if (active.get(run.id) === execution) {
       active.delete(run.id);
-      fencedAt.delete(run.id);
+      fences.forget(run.id);
     }
     startQueued();
     wake.wake();
@@ -324,7 +286,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     const askedAt = performance.now();
     const held = await renewLeases(runtime.db, runtime.schema, workerId, [...executing, ...queued, ...outcomes.ids()], { leaseMs: config.worker.leaseMs, now: sqlNow(runtime.clock) });
     const stillOurs = new Set(held.map((row) => row.id));
-    for (const row of held) if (fencedAt.has(row.id)) holdLease(row.id, askedAt);
+    for (const row of held) if (fences.holds(row.id)) fences.hold(row.id, askedAt);
     for (const row of held) if (row.cancel_requested) cancelHeld(row.id, 'cancelled by request');
     // A run we hold no longer (recovered elsewhere, or already ended) stops here. An unwritten
     // outcome needs nothing: the database drops it as stale.
