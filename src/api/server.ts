@@ -127,13 +127,15 @@ function registerEventStream(app: FastifyInstance, hub: EventHub, deps: ApiDeps)
       request.actor = await authenticate(deps.services.tokens, credentialsOf(request));
       authorize(request.actor, 'viewer');
     },
-    handler: (request, reply) => {
-      reply.hijack();
+    handler: async (request, reply) => {
       const raw = reply.raw;
-      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       const write = (text: string) => void raw.write(text);
+      // Subscribed before `ready`: a client that saw `ready` gets every change committed after it.
+      const unsubscribe = await hub.subscribe(request.actor!, (event) => write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+      reply.hijack();
+      if (request.raw.destroyed || raw.destroyed) return unsubscribe();
+      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ at: new Date().toISOString() })}\n\n`);
-      const unsubscribe = hub.subscribe(request.actor!, (event) => write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
       const heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), deps.runtime.config.api.sseHeartbeatMs);
       const end = () => {
         clearInterval(heartbeat);

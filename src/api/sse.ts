@@ -4,11 +4,19 @@
  * (migration 0002), so several API processes all stream the whole cluster. The hub turns each
  * notification into typed events and hands every subscriber the ones its tenant may see.
  *
- * Events are a live view, not a log: a client that reconnects reloads its lists (the console
- * does) rather than replaying what it missed. A `*.bulk_changed` event (a statement that
- * touched more than 200 rows) likewise means "reload".
+ * The triggers fire only while some API process has clients (migration 0005): the hub keeps a
+ * row in `event_subscribers` while it has subscribers, so a cluster nobody watches pays nothing
+ * for live events. A subscription counts once its row is committed; changes a statement made
+ * before that are not streamed to it.
+ *
+ * Events are a live view, not a log: a client reloads its lists at each `ready` (its first
+ * connection and every reconnection; the console does) rather than replaying what it missed.
+ * A `*.bulk_changed` event (a statement that touched more than 50 runs or 200 schedules)
+ * likewise means "reload".
  */
 import type { Runtime } from '../runtime.js';
+import { coerceError } from '../errors.js';
+import { newId } from '../util/ids.js';
 import { canSee, type Actor } from '../services/actor.js';
 import type { LiveEventWire } from './wire.js';
 
@@ -65,9 +73,55 @@ export function eventsChannel(runtime: Runtime): string {
   return `${runtime.schema.channel}_events`;
 }
 
+/** How long a hub's registration stands without renewal, and how often it is renewed. */
+const DEMAND_TTL_MS = 60_000;
+const DEMAND_RENEW_MS = 20_000;
+
+/**
+ * This process's row in `event_subscribers`. Registrations and removals run one after another,
+ * so a subscriber arriving while the last one leaves is registered after the removal.
+ */
+function createDemand(runtime: Runtime) {
+  const table = `${runtime.schema.quoted}.event_subscribers`;
+  // Registers (or renews) this hub and drops rows whose process stopped renewing them.
+  const registerSql = `with expired as (delete from ${table} where expires_at < now())
+    insert into ${table} (id, expires_at) values ($1, now() + $2 * interval '1 millisecond')
+    on conflict (id) do update set expires_at = excluded.expires_at`;
+  const id = newId();
+  let renewal: NodeJS.Timeout | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+  const inTurn = (step: () => Promise<unknown>): Promise<void> => {
+    const next = chain.then(step, step);
+    chain = next.catch(() => {});
+    return next.then(() => {});
+  };
+  const register = () => runtime.db.query(registerSql, [id, DEMAND_TTL_MS]);
+
+  return {
+    /** Resolves once this hub's registration is committed. */
+    want(): Promise<void> {
+      renewal ??= setInterval(() => {
+        inTurn(register).catch((error: unknown) => runtime.logger.warn({ err: coerceError(error).message }, 'renewing the live events registration failed'));
+      }, DEMAND_RENEW_MS).unref();
+      return inTurn(register);
+    },
+    drop(): Promise<void> {
+      if (renewal) clearInterval(renewal);
+      renewal = null;
+      return inTurn(() => runtime.db.query(`delete from ${table} where id = $1`, [id]));
+    },
+  };
+}
+
 export function createEventHub(runtime: Runtime) {
   const subscribers = new Set<Subscriber>();
+  const demand = createDemand(runtime);
   let unlisten: (() => Promise<void>) | null = null;
+
+  function leave(subscriber: Subscriber): void {
+    if (!subscribers.delete(subscriber) || subscribers.size > 0) return;
+    demand.drop().catch((error: unknown) => runtime.logger.warn({ err: coerceError(error).message }, 'removing the live events registration failed'));
+  }
 
   function dispatch(payload: string): void {
     for (const event of toLiveEvents(payload)) {
@@ -82,16 +136,25 @@ export function createEventHub(runtime: Runtime) {
     async start(): Promise<void> {
       unlisten ??= await runtime.db.listen(eventsChannel(runtime), dispatch);
     },
-    subscribe(actor: Actor, send: (event: LiveEventWire) => void): () => void {
+    /** Resolves once the subscriber gets every change committed from then on. */
+    async subscribe(actor: Actor, send: (event: LiveEventWire) => void): Promise<() => void> {
       const subscriber = { actor, send };
       subscribers.add(subscriber);
-      return () => subscribers.delete(subscriber);
+      try {
+        await demand.want();
+      } catch (error) {
+        leave(subscriber);
+        throw error;
+      }
+      return () => leave(subscriber);
     },
     get size(): number {
       return subscribers.size;
     },
     async stop(): Promise<void> {
+      const had = subscribers.size > 0;
       subscribers.clear();
+      if (had) await demand.drop().catch(() => {});
       await unlisten?.().catch(() => {});
       unlisten = null;
     },

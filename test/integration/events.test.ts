@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/logger.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { setupTestDatabase } from '../helpers/db.js';
 import { openEventStream, type SseClient } from '../helpers/sse.js';
+import { waitFor } from '../helpers/wait.js';
 
 const testDb = setupTestDatabase();
 const streams: SseClient[] = [];
@@ -95,5 +96,74 @@ describe('GET /events', () => {
     await testDb.db().query(`insert into "${api.hourglass.config.schema}".job_runs (job_type, trigger) select 'tidy', 'api' from generate_series(1, 250)`);
     const bulk = await events.next((event) => event.event === 'runs.bulk_changed');
     expect(bulk.data.count).toBe(250);
+  });
+
+  describe('only while a client streams them', () => {
+    /**
+     * Every payload on the schema's events channel, read up to a marker NOTIFY sent after the
+     * change: notifications arrive in commit order, so whatever the change sent came first.
+     */
+    async function eventsSentBy(api: TestApi, change: () => Promise<unknown>): Promise<string[]> {
+      const channel = `hourglass_${api.hourglass.config.schema}_events`;
+      const received: string[] = [];
+      const unlisten = await testDb.db().listen(channel, (payload) => received.push(payload));
+      try {
+        await change();
+        await testDb.db().query('select pg_notify($1, $2)', [channel, 'marker']);
+        await waitFor(() => received.includes('marker'), { message: 'the marker notification' });
+        return received.filter((payload) => payload !== 'marker');
+      } finally {
+        await unlisten();
+      }
+    }
+
+    const liveRegistrations = (api: TestApi) =>
+      testDb.db().query<{ n: number }>(`select count(*)::int as n from "${api.hourglass.config.schema}".event_subscribers where expires_at > now()`).then((result) => result.rows[0]!.n);
+
+    it('sends no change events while no client streams them', async () => {
+      const api = await startTestApi(testDb, { jobs });
+      const sent = await eventsSentBy(api, async () => {
+        const run = await api.hourglass.runs.enqueue({ jobType: 'tidy' });
+        await api.hourglass.runs.cancel(run.id);
+        await api.hourglass.schedules.create({ name: 'Quiet', jobType: 'tidy', cronExpression: '0 5 * * *' });
+      });
+      expect(sent).toEqual([]);
+    });
+
+    it('sends them once a client connects, and stops when the last client leaves', async () => {
+      const api = await startTestApi(testDb, { jobs });
+      const first = await stream(api);
+      const second = await stream(api);
+      expect(await liveRegistrations(api)).toBe(1);
+      first.close();
+      const run = await api.hourglass.runs.enqueue({ jobType: 'tidy' });
+      await second.next((event) => event.event === 'run.created' && event.data.id === run.id);
+      second.close();
+      await waitFor(async () => (await liveRegistrations(api)) === 0, { message: 'the registration to be removed' });
+      expect(await eventsSentBy(api, () => api.hourglass.runs.enqueue({ jobType: 'tidy' }))).toEqual([]);
+    });
+
+    it("checks for subscribers without a sequential scan, which the scheduler's tick turns off", async () => {
+      const api = await startTestApi(testDb, { jobs });
+      const plan = await testDb.db().transaction(async (tx) => {
+        await tx.query('set local enable_seqscan = off');
+        const { rows } = await tx.query<{ 'QUERY PLAN': Array<{ Plan: { 'Total Cost': number } }> }>(
+          `explain (format json) select exists (select from "${api.hourglass.config.schema}".event_subscribers where expires_at > now())`,
+        );
+        return rows[0]!['QUERY PLAN'][0]!.Plan;
+      });
+      // A disabled scan costs 1e10, far above `jit_above_cost`: every tick compiled the check.
+      expect(plan['Total Cost']).toBeLessThan(1000);
+    });
+
+    it('ignores a registration that expired, as a crashed process leaves it', async () => {
+      const api = await startTestApi(testDb, { jobs });
+      await testDb.db().query(`insert into "${api.hourglass.config.schema}".event_subscribers (id, expires_at) values (gen_random_uuid(), now() - interval '1 second')`);
+      expect(await eventsSentBy(api, () => api.hourglass.runs.enqueue({ jobType: 'tidy' }))).toEqual([]);
+      // The next registration clears it away.
+      await stream(api);
+      const rows = await testDb.db().query<{ n: number }>(`select count(*)::int as n from "${api.hourglass.config.schema}".event_subscribers`);
+      expect(rows.rows[0]!.n).toBe(1);
+    });
   });
 });

@@ -9,7 +9,7 @@ import { setupTestDatabase, uniqueSchemaName } from '../helpers/db.js';
 const env = setupTestDatabase();
 const snapshotPath = new URL('./__snapshots__/schema.snap', import.meta.url);
 
-/** The catalog of a schema as stable text: tables, columns, indexes, constraints. */
+/** The catalog of a schema as stable text: tables, columns, indexes, constraints, triggers. */
 async function dumpCatalog(schema: string): Promise<string> {
   const db = env.db();
   const columns = await db.query<{ line: string }>(
@@ -29,9 +29,15 @@ async function dumpCatalog(schema: string): Promise<string> {
      where n.nspname = $1 and c.contype <> 'n'`,
     [schema],
   );
+  const triggers = await db.query<{ line: string }>(
+    `select pg_get_triggerdef(t.oid) as line
+     from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = $1 and not t.tgisinternal`,
+    [schema],
+  );
   // Sorted here, not in SQL: the two servers may collate differently.
   const lines = (rows: Array<{ line: string }>) => rows.map((row) => row.line.replaceAll(`"${schema}".`, 'S.').replaceAll(`${schema}.`, 'S.')).sort();
-  return [...lines(columns.rows), ...lines(indexes.rows), ...lines(constraints.rows)].join('\n');
+  return [...lines(columns.rows), ...lines(indexes.rows), ...lines(constraints.rows), ...lines(triggers.rows)].join('\n');
 }
 
 describe('migrations', () => {

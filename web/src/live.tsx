@@ -2,6 +2,8 @@
  * Live updates: one `EventSource` on `/api/admin/events` for the whole console (browsers cannot
  * set headers on it, so the token goes as `access_token`). Pages subscribe with `useLiveEvents`
  * and usually just reload what they show; bulk events (many rows at once) mean "reload".
+ * Changes made while the stream was not connected are not replayed, so each `ready` (the first
+ * connection and every reconnection) tells the pages to reload, as bulk events do.
  */
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LiveEventWire } from '../../src/api/wire.js';
@@ -19,6 +21,11 @@ const LiveContext = createContext<LiveHub>({ subscribe: () => () => {}, connecte
 
 const EVENT_TYPES: LiveEventWire['type'][] = ['run.created', 'run.started', 'run.finished', 'run.status_changed', 'schedule.created', 'schedule.updated', 'schedule.deleted', 'runs.bulk_changed', 'schedules.bulk_changed'];
 
+const RELOAD_ALL: LiveEventWire[] = [
+  { type: 'runs.bulk_changed', count: 0 },
+  { type: 'schedules.bulk_changed', count: 0 },
+];
+
 export function LiveEventsProvider({ children }: { children: ReactNode }) {
   const listeners = useRef(new Set<Listener>());
   const [connected, setConnected] = useState(false);
@@ -29,7 +36,10 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       const event = JSON.parse(message.data) as LiveEventWire;
       listeners.current.forEach((listener) => listener(event));
     };
-    source.addEventListener('ready', () => setConnected(true));
+    source.addEventListener('ready', () => {
+      setConnected(true);
+      for (const event of RELOAD_ALL) listeners.current.forEach((listener) => listener(event));
+    });
     source.addEventListener('error', () => setConnected(source.readyState === EventSource.OPEN));
     for (const type of EVENT_TYPES) source.addEventListener(type, onEvent);
     return () => source.close();
