@@ -39,9 +39,11 @@ export interface LocalWorker {
   room(): WorkerRoom;
   /**
    * Takes runs inserted `running` under its lease; `askedAt` is `performance.now()` from before
-   * the transaction that inserted them (the lease is counted from there).
+   * the transaction that inserted them (the lease is counted from there), `startedAt` the
+   * instant their `started_at` stands for (default `askedAt`): a wait for a slot after it
+   * moves `started_at` when the outcome is written.
    */
-  adopt(runs: readonly JobRun[], askedAt: number): void;
+  adopt(runs: readonly JobRun[], askedAt: number, startedAt?: number): void;
 }
 
 export interface WorkerRoom {

@@ -20,6 +20,11 @@ export const schedulerConfigSchema = z.strictObject({
   lateToleranceMs: z.number().int().min(0).default(60_000).describe('Slots at most this late (ms) fire normally; older ones count as missed'),
   /** Most slots one `catch_up` firing creates. @default 100 */
   maxCatchUp: positiveInt.default(100).describe('Most missed slots a catch_up schedule fires at once'),
+  /**
+   * With a worker in the same process, fire a slot this long before it and start its handlers
+   * at the slot, without a database round trip between; 0 fires at the slot. @default 25
+   */
+  fireAheadMs: z.number().int().min(0).max(1000).default(25).describe('Fire a slot this long (ms) before it when this process runs its handlers; 0 fires at the slot'),
 });
 
 export const workerConfigSchema = z.strictObject({
@@ -109,7 +114,7 @@ export const configSchema = z.strictObject({
   builtinJobs: builtinJobsSchema.default({ http: true, command: false }),
   notifications: notificationsConfigSchema.default(NOTIFICATIONS_DEFAULTS),
   retention: retentionConfigSchema.default({ enabled: true, completedDays: 30, failedDays: 90, keepPerSchedule: 100, intervalMs: 600_000, batchSize: 500 }),
-  scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100 }),
+  scheduler: schedulerConfigSchema.default({ enabled: true, pollMs: 1000, batchSize: 500, lateToleranceMs: 60_000, maxCatchUp: 100, fireAheadMs: 25 }),
   worker: workerConfigSchema.default({
     enabled: true,
     pollMs: 1000,

@@ -131,6 +131,58 @@ function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun
 }
 
 export async function tick(runtime: Runtime, options: TickOptions = {}): Promise<TickResult> {
+  const { result, handed, started } = (await fire(runtime, options, false))!;
+  if (handed.length > 0) runtime.localWorker()?.adopt(handed, started);
+  return result;
+}
+
+/** A tick ahead of its slot that committed: its runs wait for `start()`, at the slot. */
+export interface TickAhead {
+  result: TickResult;
+  start(): void;
+}
+
+/**
+ * Fires the slots due at `at` before `at` comes, so that the tick's statements are done by the
+ * slot and `start()` at the slot starts the handlers without a round trip (see `scheduler.ts`).
+ * It commits only if every run it fires goes to this process's worker and nothing else depends
+ * on the moment: no skipped or waiting run (the overlap policy is decided at the slot), no run
+ * to cancel, no pause that ends, no backlog. Otherwise it rolls back, writes nothing and
+ * resolves null: the slot is fired by a tick at its instant, as without firing ahead.
+ *
+ * The runs are `running` under this worker's lease from the commit, with `started_at` at the
+ * slot; a crash before `start()` leaves them to lease recovery, as a crash after it would.
+ */
+export async function tickAhead(runtime: Runtime, at: Date): Promise<TickAhead | null> {
+  const fired = await fire(runtime, { now: at }, true);
+  if (!fired) return null;
+  const { result, handed, started } = fired;
+  return {
+    result,
+    // Fences count the lease from before the transaction (earlier than the database's, from `at`);
+    // the wait before the handler counts from here, so `started_at` stays the slot.
+    start: () => runtime.localWorker()?.adopt(handed, started, performance.now()),
+  };
+}
+
+/** Thrown inside a tick ahead of its slot to roll it back. */
+const NOT_AHEAD = new Error('this slot cannot fire ahead of its instant');
+
+interface Fired {
+  result: TickResult;
+  /** Runs inserted `running` under the local worker's lease, for it to adopt. */
+  handed: JobRun[];
+  /** `performance.now()` before the transaction. */
+  started: number;
+}
+
+/** Whether a tick may commit ahead of its slot (see `tickAhead`). */
+function firesAhead(firings: readonly Firing[], handOff: HandOff | null, resumed: readonly string[], batchFull: boolean): boolean {
+  if (!handOff || resumed.length > 0 || batchFull) return false;
+  return firings.every(({ plan }) => plan.cancelRunIds.length === 0 && plan.runs.every((run) => handOff.runIds.has(run.id)));
+}
+
+async function fire(runtime: Runtime, options: TickOptions, ahead: boolean): Promise<Fired | null> {
   const { db, schema, config } = runtime;
   const explicitNow = options.now ?? sqlNow(runtime.clock);
   const started = performance.now();
@@ -138,31 +190,42 @@ export async function tick(runtime: Runtime, options: TickOptions = {}): Promise
   // the runs and the advance of next_run_at are lost together, and the slots fire again after
   // the restart. At most a handler that already started runs twice, which at-least-once allows.
   // Its statements' best plans (index walks by due time, by id) never depend on the parameters.
-  const outcome = await db.transaction(async (tx) => {
-    let { now, expired, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
-    const resumed = expired.length > 0 ? await resumePauses(tx, schema, explicitNow, expired) : [];
-    // Resumed schedules are active now: the lock again takes the due ones among them too.
-    if (resumed.length > 0) ({ now, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize));
-    if (due.length === 0) return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false, handOff: null };
-    if (due.length >= config.scheduler.batchSize) options.onBacklog?.();
-    const planSlots = createDuePlanner(now, { lateToleranceMs: config.scheduler.lateToleranceMs, maxCatchUp: config.scheduler.maxCatchUp });
-    const firings = due.map((schedule) => planSchedule(runtime, schedule, schedule.activeRuns ?? [], now, planSlots));
-    const runs = firings.flatMap((firing) => firing.plan.runs);
-    const room = runtime.localWorker()?.room();
-    const handOff = room ? { workerId: room.workerId, leaseMs: room.leaseMs, runIds: pickHandOff(runs, room, now), now } : null;
-    const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance), handOff }, explicitNow);
-    const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
-    if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });
-    return { resumed, firings, inserted, batchFull: due.length >= config.scheduler.batchSize, handOff };
-  }, { relaxedCommit: true, genericPlans: true, dedicated: true });
+  const outcome = await db
+    .transaction(async (tx) => {
+      let { now, expired, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize);
+      const resumed = expired.length > 0 ? await resumePauses(tx, schema, explicitNow, expired) : [];
+      // Resumed schedules are active now: the lock again takes the due ones among them too.
+      if (resumed.length > 0) ({ now, due } = await lockDueSchedules(tx, schema, explicitNow, config.scheduler.batchSize));
+      if (due.length === 0) {
+        if (ahead) throw NOT_AHEAD;
+        return { resumed, firings: [] as Firing[], inserted: new Set<string>(), batchFull: false, handOff: null };
+      }
+      const batchFull = due.length >= config.scheduler.batchSize;
+      if (batchFull) options.onBacklog?.();
+      const planSlots = createDuePlanner(now, { lateToleranceMs: config.scheduler.lateToleranceMs, maxCatchUp: config.scheduler.maxCatchUp });
+      const firings = due.map((schedule) => planSchedule(runtime, schedule, schedule.activeRuns ?? [], now, planSlots));
+      const runs = firings.flatMap((firing) => firing.plan.runs);
+      const room = runtime.localWorker()?.room();
+      const handOff = room ? { workerId: room.workerId, leaseMs: room.leaseMs, runIds: pickHandOff(runs, room, now), now } : null;
+      if (ahead && !firesAhead(firings, handOff, resumed, batchFull)) throw NOT_AHEAD;
+      const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance), handOff }, explicitNow);
+      const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
+      if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });
+      return { resumed, firings, inserted, batchFull, handOff };
+    }, { relaxedCommit: true, genericPlans: true, dedicated: true })
+    .catch((error: unknown) => {
+      if (error === NOT_AHEAD) return null;
+      throw error;
+    });
+  if (!outcome) return null;
   const { handOff, inserted } = outcome;
   const handed = handOff
     ? outcome.firings.flatMap((firing) => firing.plan.runs).filter((run) => handOff.runIds.has(run.id) && inserted.has(run.id)).map((run) => leasedRun(run, handOff))
     : [];
+  // The tick's events and logs come before the handed runs start, so that `schedule:fired`
+  // comes before the run's own events.
   const result = reportTick(runtime, outcome, handed.length, performance.now() - started);
-  // After the tick's events and logs, so that `schedule:fired` comes before the run's own events.
-  if (handed.length > 0) runtime.localWorker()?.adopt(handed, started);
-  return result;
+  return { result, handed, started };
 }
 
 /** The runs of this tick that the local worker can start at once (see the module comment). */

@@ -365,7 +365,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       slots: running && queue.length === 0 ? Math.max(0, concurrency - active.size) : 0,
       jobTypes: adoptable,
     }),
-    adopt(runs, askedAt) {
+    adopt(runs, askedAt, startedAt = askedAt) {
       if (!running) {
         // Handed over while halting: back to pending (else their leases lapse), before `stop()` ends.
         const back = handBackRuns(runtime.db, runtime.schema, runs, workerId)
@@ -374,9 +374,9 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         handingBack.add(back);
         return;
       }
-      // Counted from before the insert, as the database's `started_at` is (the tick's now): the
-      // outcome then moves `started_at` by the whole wait, the tick's commit included.
-      take(runs, askedAt, askedAt);
+      // Counted from the tick's now, as the database's `started_at` is: the outcome then moves
+      // `started_at` by the whole wait, the tick's commit included.
+      take(runs, askedAt, startedAt);
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
  * The scheduler's hand-off (`scheduler/tick.ts`): in a process that runs a worker, a fired run
  * the worker can start at once is inserted `running` under that worker's lease and started
- * without a claim; every other run is inserted `pending` for any worker to claim.
+ * without a claim; every other run is inserted `pending` for any worker to claim. Firing ahead
+ * (`tickAhead`): such runs are inserted before their slot and started at it.
  */
 import { describe, expect, test } from 'vitest';
 import { defineJob } from '../../src/define.js';
 import type { JobRun } from '../../src/model.js';
+import { tickAhead } from '../../src/scheduler/tick.js';
 import { setupTestDatabase } from '../helpers/db.js';
 import { createTestClock } from '../helpers/clock.js';
 import { createDeferred } from '../helpers/deferred.js';
@@ -93,5 +95,55 @@ describe('the scheduler hands fired runs to its own worker', () => {
     const schedulerOnly = await setup({ workerEnabled: false });
     const [lone] = await schedulerOnly.fire({});
     expect(lone).toMatchObject({ status: 'pending', workerId: null, attempt: 0 });
+  });
+});
+
+describe('firing ahead of the slot', () => {
+  const slot = new Date(at('10:01:00'));
+
+  test('inserts the run running under the worker\'s lease from the slot, and starts its handler only when told to', async () => {
+    const { hg, gate, started } = await setup();
+    const schedule = await hg.schedules.create({ name: 'ahead', jobType: 'held', cronExpression: '* * * * *' });
+    const ahead = await tickAhead(await hg.ready(), slot);
+    expect(ahead?.result).toMatchObject({ schedules: 1, runs: 1, hasMore: false });
+    const [run] = (await hg.runs.list({ scheduledJobId: schedule.id })).items;
+    expect(run).toMatchObject({ status: 'running', workerId: hg.workerId, attempt: 1, scheduledFor: slot, startedAt: slot });
+    expect(await hg.schedules.get(schedule.id)).toMatchObject({ runCount: 1, nextRunAt: new Date(at('10:02:00')) });
+    expect(started).toEqual([]);
+
+    ahead!.start();
+    await waitFor(() => started.includes(run!.id), { message: 'the handler to start' });
+    gate.resolve();
+    await waitForRunStatus(hg, run!.id, ['completed']);
+  });
+
+  test('writes nothing when the slot depends on its instant or the run would wait for a claim', async () => {
+    const cases: Array<{ name: string; worker?: Record<string, unknown>; workerEnabled?: boolean; schedule?: Record<string, unknown>; busy?: boolean }> = [
+      { name: 'overlap policy with a run still active', schedule: { overlapPolicy: 'skip' }, busy: true },
+      { name: 'no free worker slot', worker: { concurrency: 1 }, schedule: { overlapPolicy: 'allow' }, busy: true },
+      { name: 'jittered run', schedule: { jitterSeconds: 30 } },
+      { name: 'job type with a cluster-wide cap', schedule: { jobType: 'capped' } },
+      { name: 'no worker in the process', workerEnabled: false },
+    ];
+    for (const { name, worker, workerEnabled, schedule: input, busy } of cases) {
+      const { hg, gate, fire } = await setup({ worker, workerEnabled });
+      const schedule = await hg.schedules.create({ name, jobType: 'held', cronExpression: '* * * * *', ...input });
+      // The tick at 10:01 fires this schedule too: its run holds the worker (and the schedule's
+      // overlap) while 10:02 comes due.
+      if (busy) await fire({ overlapPolicy: 'allow' });
+      const before = await hg.schedules.get(schedule.id);
+      const runsBefore = (await hg.runs.list({ limit: 50 })).items.length;
+      expect(await tickAhead(await hg.ready(), before.nextRunAt!), name).toBeNull();
+      expect((await hg.runs.list({ limit: 50 })).items.length, name).toBe(runsBefore);
+      expect(await hg.schedules.get(schedule.id), name).toMatchObject({ runCount: before.runCount, nextRunAt: before.nextRunAt });
+      gate.resolve();
+    }
+  });
+
+  test('writes nothing when nothing is due at the instant', async () => {
+    const { hg } = await setup();
+    await hg.schedules.create({ name: 'later', jobType: 'held', cronExpression: '* * * * *' });
+    expect(await tickAhead(await hg.ready(), new Date(at('10:00:45')))).toBeNull();
+    expect((await hg.runs.list({})).items).toEqual([]);
   });
 });

@@ -319,17 +319,21 @@ export function insertRuns(tx: Queryable, s: SchemaName, runs: readonly PlannedR
 /**
  * Params: $1 now (nullable). How long from the database's now until the earliest instant the
  * scheduler must wake for, in milliseconds to the microsecond (timestamps in JavaScript stop at
- * the millisecond, which made the wake-up up to 1 ms late); null when nothing is scheduled.
+ * the millisecond, which made the wake-up up to 1 ms late), and that instant rounded up to the
+ * millisecond; nulls when nothing is scheduled.
  */
 const wakeSql = (s: SchemaName) => `
-  select extract(epoch from least(
+  select extract(epoch from due - coalesce($1::timestamptz, now()))::float8 * 1000 as due_in_ms,
+    ceil(extract(epoch from due) * 1000)::float8 as due_at_ms
+  from (select least(
       (select min(next_run_at) from ${s.quoted}.scheduled_jobs where status = 'active'),
       (select min(paused_until) from ${s.quoted}.scheduled_jobs where status = 'paused' and paused_until is not null)
-    ) - coalesce($1::timestamptz, now()))::float8 * 1000 as due_in_ms`;
+    ) as due) next`;
 
-export async function readNextDue(db: Queryable, s: SchemaName, now: Date | null): Promise<{ dueInMs: number | null }> {
-  const { rows } = await db.query<{ due_in_ms: number | null }>(wakeSql(s), [now]);
-  return { dueInMs: rows[0]!.due_in_ms };
+export async function readNextDue(db: Queryable, s: SchemaName, now: Date | null): Promise<{ dueInMs: number | null; dueAt: Date | null }> {
+  const { rows } = await db.query<{ due_in_ms: number | null; due_at_ms: number | null }>(wakeSql(s), [now]);
+  const { due_in_ms: dueInMs, due_at_ms: dueAtMs } = rows[0]!;
+  return { dueInMs, dueAt: dueAtMs === null ? null : new Date(dueAtMs) };
 }
 
 /** Params: $1 id, $2 fired, $3 skipped, $4 now, $5 last run id. Counters of a manual trigger or backfill. */
