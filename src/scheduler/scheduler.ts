@@ -141,7 +141,10 @@ export function createScheduler(runtime: Runtime): Scheduler {
         if (sleep.precise && fireAheadMs > 0 && sleep.ms > fireAheadMs && running) {
           if (await wake.wait(sleep.ms - fireAheadMs)) continue;
           sleep = await nextSleep(false);
-          if (sleep.precise && sleep.at && running && (firedAhead = await fireAhead(sleep.at, sleep.end))) continue;
+          // Only the slot asked about: one further away (after a change meanwhile) is slept for
+          // as usual, not waited for uninterruptibly.
+          const slot = sleep.precise && sleep.ms <= fireAheadMs && running ? sleep.at : null;
+          if (slot && (firedAhead = await fireAhead(slot, sleep.end))) continue;
         }
         if (sleep.precise && sleep.end - performance.now() > REFINE_LEAD_MS && running) {
           // Just after a tick the answer may have waited here behind other work (the worker
