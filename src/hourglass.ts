@@ -3,8 +3,9 @@
  * Hourglass instance, and orders start and stop.
  *
  * Start: open the database (guarding an embedded data directory against a second process),
- * migrate, listen for notifications, sync code-defined schedules, register this process, then
- * start the heartbeat, the worker and the scheduler (each if its role is enabled).
+ * migrate, listen for notifications (with a worker or scheduler role), sync code-defined
+ * schedules, register this process, then start the heartbeat, the worker and the scheduler
+ * (each if its role is enabled).
  * Stop, in reverse: scheduler (no new runs), worker (drain, hand back), heartbeat, then mark
  * this process stopped and close the database. Services work without `start()`: the first
  * call opens and migrates the database, and no loop runs.
@@ -136,7 +137,9 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
     try {
       const result = await migrate(opened.db, schema);
       if (result.applied.length > 0) logger.info({ schema: schema.name, applied: result.applied }, 'migrated database schema');
-      unlisten = await opened.db.listen(schema.channel, onNotification);
+      // Only the loops need the schema's notifications: a process that just enqueues or serves the
+      // API holds no LISTEN connection, and is not woken by every run another process starts or ends.
+      if (config.worker.enabled || config.scheduler.enabled) unlisten = await opened.db.listen(schema.channel, onNotification);
     } catch (error) {
       if (!seams.database) await opened.db.close();
       lock?.release();
