@@ -110,7 +110,8 @@ async function main(): Promise<number> {
   console.log(`\n${renderTable(rows)}\n`);
   for (const target of targets) {
     const margin = target.margin === null ? '' : ` (margin ${target.margin > 0 ? '+' : ''}${target.margin} ${target.unit})`;
-    console.log(`target ${target.status.padEnd(13)} ${target.name}: ${target.measured === null ? '–' : `${Math.round(target.measured * 100) / 100} ${target.unit}`}, bound ${target.bound}${margin}`);
+    const reference = target.reference ? `; ${target.reference.name}: ${Math.round(target.reference.measured * 100) / 100} ${target.unit}` : '';
+    console.log(`target ${target.status.padEnd(13)} ${target.name}: ${target.measured === null ? '–' : `${Math.round(target.measured * 100) / 100} ${target.unit}`}, bound ${target.bound}${margin}${reference}`);
   }
   console.log(`\nwrote ${relative(process.cwd(), resultsPath)}; wall time ${Math.floor(wallSeconds / 60)} min ${Math.round(wallSeconds % 60)} s`);
   return records.some((record) => record.error) ? 1 : 0;

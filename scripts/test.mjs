@@ -43,8 +43,9 @@ if (env.CHAOS === 'full' && !env.TEST_DATABASE_URL) {
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
 if (run('node', ['scripts/embed-migrations.mjs', '--check']) !== 0) process.exit(1);
 if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
-// Tests, examples and scripts are type-checked too (vitest only strips types).
+// Tests, examples, scripts and the benchmark are type-checked too (vitest and jiti only strip types).
 if (run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) !== 0) process.exit(1);
+if (run('npx', ['tsc', '-p', 'bench/tsconfig.json']) !== 0) process.exit(1);
 if (run('npx', ['tsc', '-p', 'web/tsconfig.json']) !== 0) process.exit(1);
 const args = process.argv.slice(2);
 if (args.some((arg) => arg === '--project' || arg.startsWith('--project='))) process.exit(run('npx', ['vitest', 'run', ...args]));

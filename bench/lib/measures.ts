@@ -33,7 +33,7 @@ const hourglassOnly = [SystemName.hourglass] as const;
 const embedded = [SystemName.hourglass, SystemName.pgBoss] as const;
 
 /** Column headers of the table. */
-export const displayName: Record<SystemName, string> = { hourglass: 'Hourglass', 'graphile-worker': 'graphile-worker', 'pg-boss': 'pg-boss' };
+export const displayName: Record<SystemName, string> = { hourglass: 'Hourglass', 'graphile-worker': 'graphile-worker', 'pg-boss': 'pg-boss', 'bare-queue': 'bare queue' };
 
 export const measures: readonly MeasureSpec[] = [
   { key: 'pg-enqueue', workload: Workload.throughput, title: (s) => `Bulk enqueue of ${fmt(s.throughputRuns)} runs, PostgreSQL`, systems: allSystems, figures: [runsPerSecond] },
@@ -43,8 +43,9 @@ export const measures: readonly MeasureSpec[] = [
     key: 'latency',
     workload: Workload.latency,
     title: (s) => `Enqueue → handler start, ${fmt(s.latencyRuns)} runs ${s.latencyGapMs} ms apart, idle worker (c 10), separate producer`,
-    systems: allSystems,
+    systems: [...allSystems, SystemName.bareQueue],
     figures: [lowerMs('p50Ms', 'p50'), lowerMs('p95Ms', 'p95'), lowerMs('p99Ms', 'p99')],
+    note: "Latency: the bare queue is no product but this machine's floor for any durable queue woken by NOTIFY: one table, an insert + NOTIFY committed, one claim (bench/lib/drivers/bare-queue.ts).",
   },
   {
     key: 'cron',

@@ -93,17 +93,24 @@ function renderColumns(lines: (string | string[])[]): string {
   return lines.map((line) => (typeof line === 'string' ? line : line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd())).join('\n');
 }
 
+/** Hourglass and its peers, then any reference system (the bare queue) a reported row has. */
+function columnsOf(rows: readonly SummaryRow[]): System[] {
+  const references = Object.values(SystemName).filter((system) => !allSystems.includes(system) && rows.some((row) => row.bySystem[system]));
+  return [...allSystems, ...references];
+}
+
 /** The table printed at the end of a run. */
 export function renderTable(rows: readonly SummaryRow[]): string {
-  const peers = allSystems.filter((system) => system !== SystemName.hourglass);
-  const lines: (string | string[])[] = [['', ...allSystems.map((system) => displayName[system]), ...peers.map((peer) => `Hourglass vs ${peer}`)]];
+  const columns = columnsOf(rows);
+  const peers = columns.filter((system) => system !== SystemName.hourglass);
+  const lines: (string | string[])[] = [['', ...columns.map((system) => displayName[system]), ...peers.map((peer) => `Hourglass vs ${displayName[peer]}`)]];
   let title = '';
   for (const row of rows) {
     if (row.title !== title) {
       title = row.title;
       lines.push(title);
     }
-    const cells = allSystems.map((system) => formatCell(row.bySystem[system], row.unit));
+    const cells = columns.map((system) => formatCell(row.bySystem[system], row.unit));
     const ratios = peers.map((peer) => row.ratios.find((ratio) => ratio.peer === peer)?.text ?? '');
     lines.push([`  ${row.label} (${row.unit})`, ...cells, ...ratios]);
   }

@@ -27,13 +27,16 @@ export const SystemName = Object.freeze({
   hourglass: 'hourglass',
   graphileWorker: 'graphile-worker',
   pgBoss: 'pg-boss',
+  /** Not a product: the least a durable NOTIFY-woken queue does (`drivers/bare-queue.ts`), latency only. */
+  bareQueue: 'bare-queue',
 } as const);
 export type SystemName = (typeof SystemName)[keyof typeof SystemName];
 
+/** Hourglass and its peers: the systems of every workload they support. */
 export const allSystems: readonly SystemName[] = [SystemName.hourglass, SystemName.graphileWorker, SystemName.pgBoss];
 
 /** Short tags for schema names (`bench_<tag>_<pid>_<n>`). */
-export const schemaTag: Record<SystemName, string> = { hourglass: 'hg', 'graphile-worker': 'gw', 'pg-boss': 'boss' };
+export const schemaTag: Record<SystemName, string> = { hourglass: 'hg', 'graphile-worker': 'gw', 'pg-boss': 'boss', 'bare-queue': 'bare' };
 
 /** Hourglass `worker` options at concurrency C. */
 export function hourglassWorkerSettings(concurrency: number) {

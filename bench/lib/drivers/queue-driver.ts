@@ -51,5 +51,7 @@ export async function createQueueDriver(options: DriverOptions): Promise<QueueDr
       return (await import('./graphile-worker.ts')).createGraphileWorkerDriver(options);
     case SystemName.pgBoss:
       return (await import('./pg-boss.ts')).createPgBossDriver(options);
+    case SystemName.bareQueue:
+      return (await import('./bare-queue.ts')).createBareQueueDriver(options);
   }
 }
