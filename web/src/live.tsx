@@ -32,13 +32,11 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const source = new EventSource(`${API_BASE}/events?access_token=${encodeURIComponent(getToken() ?? '')}`);
-    const onEvent = (message: MessageEvent<string>) => {
-      const event = JSON.parse(message.data) as LiveEventWire;
-      listeners.current.forEach((listener) => listener(event));
-    };
+    const emit = (event: LiveEventWire) => listeners.current.forEach((listener) => listener(event));
+    const onEvent = (message: MessageEvent<string>) => emit(JSON.parse(message.data) as LiveEventWire);
     source.addEventListener('ready', () => {
       setConnected(true);
-      for (const event of RELOAD_ALL) listeners.current.forEach((listener) => listener(event));
+      RELOAD_ALL.forEach(emit);
     });
     source.addEventListener('error', () => setConnected(source.readyState === EventSource.OPEN));
     for (const type of EVENT_TYPES) source.addEventListener(type, onEvent);
