@@ -75,6 +75,8 @@ export function createOutcomeWriter<T extends PendingOutcome>(
           runtime.logger.error({ runIds: expired.map((entry) => entry.item.record.id), err: coerceError(error).message }, 'could not record the end of runs; their leases will lapse and they will run again');
         }
         waiting = [...inFlight.filter((entry) => entry.deadline >= now), ...waiting];
+        // Back in line, so out of flight for the pause: counted twice, they held back claims.
+        inFlight = [];
         await sleep(computeBackoffMs(failures, { baseMs: 100, maxMs: 5000 }));
       } finally {
         inFlight = [];

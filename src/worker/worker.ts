@@ -257,9 +257,15 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   async function runLoop(): Promise<void> {
     while (running) {
       const want = wanted();
+      if (want === 0) {
+        // Full, or outcomes pile up unwritten: nothing to ask the database, so nothing learnt
+        // of it either (after a failure, only a claim that succeeds says it is back).
+        await wake.wait(config.worker.pollMs);
+        continue;
+      }
       try {
         const askedAt = performance.now();
-        const claimed = want > 0 ? await claim(want) : [];
+        const claimed = await claim(want);
         if (failures > 0) {
           logger.info({ loop: 'worker', failures }, 'database reachable again; worker resumed');
           runtime.events.emit('db:connection:restored', { loop: 'worker' });

@@ -77,6 +77,10 @@ describe('a PostgreSQL restart while a scheduler and a worker are busy', () => {
       },
       { timeoutMs: 60_000, message: 'every enqueued and slot-fired run to complete' },
     );
+    // Each loop says it is back after its own backoff: the LISTEN connection's may come after
+    // the runs settled (its waits grow to 10 s), so wait for every loop that lost the database.
+    const saidBack = (child: typeof worker) => countLogs(child, recoveryMessages).every((count, index) => count >= countLogs(child, lossMessages)[index]!);
+    await waitFor(() => saidBack(scheduler) && saidBack(worker), { timeoutMs: 30_000, message: 'every loop that lost the database to say it is back' });
     const losses = { scheduler: countLogs(scheduler, lossMessages), worker: countLogs(worker, lossMessages) };
     const restores = { scheduler: countLogs(scheduler, recoveryMessages), worker: countLogs(worker, recoveryMessages) };
     await cluster.stopGracefully();
