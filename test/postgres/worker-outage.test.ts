@@ -36,6 +36,9 @@ const held = defineJob<{ gate: string }>({
   },
 });
 
+/** Enqueues a run of `held` that waits on the gate `gateName`. */
+const enqueue = async (hg: Hourglass, gateName: string) => (await hg.runs.enqueue({ jobType: 'held', payload: { gate: gateName } })).id;
+
 /**
  * The file's database, counting the claims that failed: the claim is the only statement that
  * counts an attempt.
@@ -87,7 +90,7 @@ describe('a worker whose database fails', () => {
     const counting = countingFailedClaims(env.db());
     const hg = await env.create({ jobs: [held], worker }, { database: counting.db });
     const events = workerConnectionEvents(hg);
-    const ids = [(await hg.runs.enqueue({ jobType: 'held', payload: { gate: 'a' } })).id, (await hg.runs.enqueue({ jobType: 'held', payload: { gate: 'b' } })).id];
+    const ids = [await enqueue(hg, 'a'), await enqueue(hg, 'b')];
     await hg.start();
     await waitFor(() => started.size === 2, { message: 'both runs to start' });
 
@@ -111,11 +114,10 @@ describe('a worker whose database fails', () => {
     const counting = countingFailedClaims(env.db());
     const hg = await env.create({ jobs: [held], worker }, { database: counting.db });
     const events = workerConnectionEvents(hg);
-    const enqueue = async (name: string) => (await hg.runs.enqueue({ jobType: 'held', payload: { gate: name } })).id;
-    const [a, b] = [await enqueue('a'), await enqueue('b')];
+    const [a, b] = [await enqueue(hg, 'a'), await enqueue(hg, 'b')];
     await hg.start();
     await waitFor(() => started.size === 2, { message: 'a and b to start' });
-    const c = await enqueue('c');
+    const c = await enqueue(hg, 'c');
 
     // The rows of a and b locked: their outcomes wait, unwritten, while c is claimed.
     const unlock = createDeferred();
