@@ -127,6 +127,7 @@ export function createHourglass(configInput: HourglassConfigInput | ResolvedConf
 
   function onNotification(payload: string): void {
     if (payload === Notification.runs) worker?.wake();
+    else if (payload.startsWith(Notification.runsAtPrefix)) worker?.wakeAt(Number(payload.slice(Notification.runsAtPrefix.length)));
     else if (payload === Notification.schedules) scheduler?.wake();
     else if (payload.startsWith(Notification.cancelPrefix)) worker?.cancel(payload.slice(Notification.cancelPrefix.length));
   }

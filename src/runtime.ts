@@ -55,9 +55,31 @@ export interface WorkerRoom {
   jobTypes: ReadonlySet<string>;
 }
 
-/** The NOTIFY payloads on the schema's channel. */
+/**
+ * The NOTIFY payloads on the schema's channel. `runs`: runs became claimable now;
+ * `runs@<epoch ms>`: runs become claimable at that instant (a delayed enqueue, a retry), sent
+ * with the earliest such instant of a statement's runs.
+ */
 export const Notification = Object.freeze({
   runs: 'runs',
+  runsAtPrefix: 'runs@',
   schedules: 'schedules',
   cancelPrefix: 'cancel:',
 } as const);
+
+/**
+ * What to NOTIFY about pending runs just written, given when each may start (null: at once):
+ * `runs` when some may start at `now` (epoch ms), and `runs@` with the earliest instant of the
+ * others. A process clock that disagrees with the database's costs such a run at most a poll
+ * (`worker/due-times.ts`).
+ */
+export function runsNotifications(startsAt: Iterable<Date | null>, now: number): string[] {
+  let dueNow = false;
+  let earliest = Infinity;
+  for (const at of startsAt) {
+    const ms = at?.getTime() ?? now;
+    if (ms <= now) dueNow = true;
+    else if (ms < earliest) earliest = ms;
+  }
+  return [...(dueNow ? [Notification.runs] : []), ...(earliest < Infinity ? [`${Notification.runsAtPrefix}${earliest}`] : [])];
+}

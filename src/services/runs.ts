@@ -19,7 +19,7 @@ import { insertAuditEntry } from '../db/queries/audit-log.js';
 import { listLogLines } from '../db/queries/run-logs.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { JobRun, JobRunLog } from '../model.js';
-import type { Runtime } from '../runtime.js';
+import { runsNotifications, type Runtime } from '../runtime.js';
 import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
@@ -120,7 +120,9 @@ export function createRunService(runtime: Runtime) {
     async enqueue(input: EnqueueInput, actor: Actor = libraryActor): Promise<JobRun> {
       const run = prepare(input, actor);
       const audit = { actor: actor.name, action: 'run.enqueue', entityId: run.id, tenantId: run.tenantId, after: { job_type: run.jobType, trigger: 'api' } };
-      const row = await enqueueRun(db, schema, run, audit, sqlNow(runtime.clock));
+      const now = sqlNow(runtime.clock);
+      const notifications = runsNotifications([run.runAfter], (now ?? runtime.clock.now()).getTime());
+      const row = await enqueueRun(db, schema, run, { audit, notifications }, now);
       runtime.wakeWorker();
       return camelizeRow<JobRun>(row);
     },
@@ -139,25 +141,31 @@ export function createRunService(runtime: Runtime) {
       const jobTypes = new Set<string>();
       const tenants = new Set<string | null>();
       const ids: string[] = [];
+      const startsAt: Array<Date | null> = [];
       const prepareChunk = (start: number) =>
         inputs.slice(start, start + ENQUEUE_CHUNK).map((input, offset) => {
           const run = prepareAt(input, start + offset, actor);
           jobTypes.add(run.jobType);
           tenants.add(run.tenantId);
           ids.push(run.id);
+          startsAt.push(run.runAfter);
           return run;
         });
-      const audit = () => ({
-        actor: actor.name,
-        action: 'run.enqueue_many',
-        entityId: null,
-        tenantId: tenants.size === 1 ? [...tenants][0]! : null,
-        after: { count: ids.length, job_types: [...jobTypes] },
-      });
       const now = sqlNow(runtime.clock);
+      // Written with the last chunk, once every run is known.
+      const extras = () => ({
+        audit: {
+          actor: actor.name,
+          action: 'run.enqueue_many',
+          entityId: null,
+          tenantId: tenants.size === 1 ? [...tenants][0]! : null,
+          after: { count: ids.length, job_types: [...jobTypes] },
+        },
+        notifications: runsNotifications(startsAt, (now ?? runtime.clock.now()).getTime()),
+      });
       if (inputs.length <= ENQUEUE_CHUNK) {
         const runs = prepareChunk(0);
-        await enqueueRuns(db, schema, runs, audit(), now);
+        await enqueueRuns(db, schema, runs, extras(), now);
       } else {
         await db.transaction(async (tx) => {
           let inserting: Promise<unknown> = Promise.resolve();
@@ -166,7 +174,7 @@ export function createRunService(runtime: Runtime) {
               const runs = prepareChunk(start);
               await inserting;
               const last = start + ENQUEUE_CHUNK >= inputs.length;
-              inserting = last ? enqueueRuns(tx, schema, runs, audit(), now) : insertRunChunk(tx, schema, runs, actor.name, now);
+              inserting = last ? enqueueRuns(tx, schema, runs, extras(), now) : insertRunChunk(tx, schema, runs, actor.name, now);
             }
             await inserting;
           } catch (error) {

@@ -9,7 +9,7 @@
 import type { Queryable } from '../db/database.js';
 import { cancelDependents, recordOutcomes, updateScheduleCounters, type FinishedRun, type RunOutcomeRecord } from '../db/queries/finish-runs.js';
 import { appendLogLines, type LogLine } from '../db/queries/run-logs.js';
-import { Notification, type Runtime } from '../runtime.js';
+import { Notification, runsNotifications, type Runtime } from '../runtime.js';
 import { sqlNow } from '../util/clock.js';
 
 export interface ReportItem {
@@ -29,8 +29,13 @@ export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: re
   const doomed = ended.filter((run) => run.status === 'failed' || run.status === 'cancelled').map((run) => run.id);
   await cancelDependents(tx, schema, doomed, now);
   const counters = await updateScheduleCounters(tx, schema, ended, now);
-  // Any end may make runs claimable: dependents (completed), queued runs (any end), retries (pending).
-  if (ended.length > 0) await tx.query('select pg_notify($1, $2)', [schema.channel, Notification.runs]);
+  // Any end may make runs claimable: dependents (completed), queued runs (any end), retries
+  // (pending), after their backoff: idle workers wake at the earliest.
+  if (ended.length > 0) {
+    const retries = ended.filter((run) => run.status === 'pending' && run.runAfter).map((run) => run.runAfter!);
+    const payloads = new Set([Notification.runs, ...runsNotifications(retries, (now ?? runtime.clock.now()).getTime())]);
+    await tx.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [schema.channel, [...payloads]]);
+  }
   return { autoPaused: counters.filter((row) => row.auto_paused).map((row) => row.id) };
 }
 

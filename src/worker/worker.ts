@@ -9,7 +9,8 @@
  *
  * States:
  * - idle: nothing claimable; sleeps up to `worker.pollMs`, woken at once by a NOTIFY of new
- *   runs (any process) or a finished run here (capacity freed).
+ *   runs (any process) or a finished run here (capacity freed), and at the instant a delayed
+ *   run or a retry it was told of becomes claimable (`due-times.ts`).
  * - claiming: one claim statement for up to the free capacity plus `worker.prefetch` runs
  *   held ready in a local queue (plus one short transaction per job type with a cluster-wide
  *   cap). A full claim loops at once: more work is likely.
@@ -50,6 +51,7 @@ import { executeRun, type Execution, type Settled } from './execute.js';
 import { createOutcomeWriter, type PendingOutcome, type WrittenBatch } from './outcome-writer.js';
 import { createRunLogBuffer } from './run-log-buffer.js';
 import { createClaimer } from './claim.js';
+import { DueTimes } from './due-times.js';
 import { LeaseFences } from './lease-fences.js';
 
 export interface Worker extends LocalWorker {
@@ -58,6 +60,8 @@ export interface Worker extends LocalWorker {
   halt(): void;
   stop(): Promise<void>;
   wake(): void;
+  /** Wakes the worker at `at` (epoch ms), when runs it may claim become claimable. */
+  wakeAt(at: number): void;
   /** Aborts a run this worker executes, or drops it from the queue (a cancel NOTIFY arrived). */
   cancel(runId: string, reason?: string): void;
   /** Ids of runs executing here now. */
@@ -97,6 +101,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   let timers: NodeJS.Timeout[] = [];
   let failures = 0;
   const fences = new LeaseFences(config.worker.leaseMs);
+  const dueTimes = new DueTimes();
 
   /**
    * Queues runs leased to this worker by a statement sent at `askedAt` and starts what fits;
@@ -265,7 +270,9 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       }
       try {
         const askedAt = performance.now();
+        const askedAtMs = runtime.clock.now().getTime();
         const claimed = await claim(want);
+        dueTimes.coveredUpTo(askedAtMs);
         if (failures > 0) {
           logger.info({ loop: 'worker', failures }, 'database reachable again; worker resumed');
           runtime.events.emit('db:connection:restored', { loop: 'worker' });
@@ -273,7 +280,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         }
         take(claimed, askedAt, performance.now());
         if (claimed.length > 0 && claimed.length >= Math.min(want, batchSize)) continue;
-        if (running) await wake.wait(config.worker.pollMs);
+        if (running) await wake.wait(dueTimes.idleMs(runtime.clock.now().getTime(), config.worker.pollMs));
       } catch (thrown) {
         failures += 1;
         if (failures === 1) {
@@ -361,6 +368,10 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       await flushLogs();
     },
     wake: () => wake.wake(),
+    wakeAt(at) {
+      // A millisecond late: a `run_after` read back as a Date lost its microseconds.
+      if (dueTimes.add(at + 1)) wake.wake();
+    },
     cancel(runId, reason = 'cancelled by request') {
       cancelHeld(runId, reason);
     },

@@ -1,6 +1,7 @@
 /**
  * Enqueueing one-off runs (trigger `api`): one statement inserts the runs, writes their audit
- * entry and NOTIFYs workers, so an enqueue is a single round trip and needs no transaction.
+ * entry and NOTIFYs workers (of runs due now, and of the earliest later: `runsNotifications`),
+ * so an enqueue is a single round trip and needs no transaction.
  *
  * A big bulk enqueue goes in chunks instead (`insertRunChunk`, see `enqueueMany` in
  * `services/runs.ts`): in one transaction whose last chunk is the statement below.
@@ -47,7 +48,8 @@ const insertRunsSql = (s: SchemaName) => `
 
 /**
  * Params: $1–$9 one array per column, $10 created_by, $11 now (nullable), $12 NOTIFY channel,
- * $13–$16 the audit entry (action, entity id, tenant, after). Returns the inserted rows when
+ * $13–$16 the audit entry (action, entity id, tenant, after), $17 the NOTIFY payloads
+ * (`runsNotifications`). Returns the inserted rows when
  * `returnRows` (a single enqueue answers the run), else only their count.
  */
 const enqueueSql = (s: SchemaName, returnRows: boolean) => `
@@ -57,8 +59,8 @@ const enqueueSql = (s: SchemaName, returnRows: boolean) => `
     insert into ${s.quoted}.audit_log (actor, action, entity, entity_id, tenant_id, before, after)
     values ($10, $13, 'job_run', $14, $15, null, $16::jsonb)
   ), notified as (
-    -- one row; joined below so that it is evaluated
-    select pg_notify($12, 'runs')
+    -- one row whatever $17 holds; joined below so that it is evaluated
+    select count(pg_notify($12, payload)) from unnest($17::text[]) as payload
   )
   ${returnRows ? 'select inserted.* from inserted, notified' : 'select count(*)::int as count from inserted, notified'}`;
 
@@ -79,20 +81,27 @@ function columns(runs: readonly EnqueuedRun[], createdBy: string, now: Date | nu
   ];
 }
 
-function params(s: SchemaName, runs: readonly EnqueuedRun[], audit: EnqueueAudit, now: Date | null) {
-  return [...columns(runs, audit.actor, now), s.channel, audit.action, audit.entityId, audit.tenantId, JSON.stringify(audit.after)];
+/** What an enqueue writes besides its runs: the audit entry, and what it tells the workers. */
+export interface EnqueueExtras {
+  audit: EnqueueAudit;
+  /** The NOTIFY payloads (`runsNotifications`), for every run of the call. */
+  notifications: readonly string[];
+}
+
+function params(s: SchemaName, runs: readonly EnqueuedRun[], { audit, notifications }: EnqueueExtras, now: Date | null) {
+  return [...columns(runs, audit.actor, now), s.channel, audit.action, audit.entityId, audit.tenantId, JSON.stringify(audit.after), notifications];
 }
 
 /** Inserts one run with its audit entry; returns the stored row (snake_case). */
-export async function enqueueRun(db: Queryable, s: SchemaName, run: EnqueuedRun, audit: EnqueueAudit, now: Date | null) {
-  const { rows } = await db.query(enqueueSql(s, true), params(s, [run], audit, now));
+export async function enqueueRun(db: Queryable, s: SchemaName, run: EnqueuedRun, extras: EnqueueExtras, now: Date | null) {
+  const { rows } = await db.query(enqueueSql(s, true), params(s, [run], extras, now));
   return rows[0]!;
 }
 
 /** Inserts many runs with one audit entry for all of them; returns how many were inserted. */
-export async function enqueueRuns(db: Queryable, s: SchemaName, runs: readonly EnqueuedRun[], audit: EnqueueAudit, now: Date | null): Promise<number> {
+export async function enqueueRuns(db: Queryable, s: SchemaName, runs: readonly EnqueuedRun[], extras: EnqueueExtras, now: Date | null): Promise<number> {
   if (runs.length === 0) return 0;
-  const { rows } = await db.query<{ count: number }>(enqueueSql(s, false), params(s, runs, audit, now));
+  const { rows } = await db.query<{ count: number }>(enqueueSql(s, false), params(s, runs, extras, now));
   return rows[0]!.count;
 }
 

@@ -25,6 +25,7 @@
  */
 import type { Queryable } from '../database.js';
 import type { SchemaName } from '../schema-name.js';
+import { runsNotifications } from '../../runtime.js';
 import type { ActiveRun, PlannedRun } from '../../scheduler/plan-firing.js';
 import type { ScheduledJob } from '../../model.js';
 
@@ -138,7 +139,8 @@ export async function selectActiveRuns(tx: Queryable, s: SchemaName, scheduleIds
 /**
  * Params: $1 runs as a JSON array (see `PlannedRun`), $2 now (nullable), $3 schedule updates
  * as a JSON array (see `ScheduleAdvance`), $4 NOTIFY channel, $5 how many runs $1 holds, $6 the
- * lease in ms of runs handed to a worker (`worker_id` set: inserted `running`, attempt 1). One
+ * lease in ms of runs handed to a worker (`worker_id` set: inserted `running`, attempt 1), $7
+ * the NOTIFY payloads for the claimable runs (`runsNotifications`). One
  * statement: inserts the runs (skipped rows are written finished; slot conflicts are dropped),
  * advances the schedules and, when claimable runs were inserted, notifies workers (delivered at
  * commit). Returns the inserted ids, or null when every run was inserted (10,000 ids cost
@@ -190,8 +192,9 @@ const writeFiringsSql = (s: SchemaName) => `
     where j.id = u.id
     returning j.id
   ), notified as (
-    -- wake workers when something claimable was inserted
-    select pg_notify($4, 'runs') where exists (select 1 from inserted where status = 'pending')
+    -- wake workers when something claimable was inserted ($7: \`runsNotifications\`)
+    select pg_notify($4, payload) from unnest($7::text[]) as payload
+    where exists (select 1 from inserted where status = 'pending')
   )
   select
     -- the inserted ids only when a conflict dropped some runs: usually every run is inserted
@@ -299,6 +302,9 @@ export async function writeFirings(
   if (firings.runs.length === 0 && firings.advances.length === 0) return new Set();
   const { handOff } = firings;
   const leasedTo = (run: PlannedRun) => (handOff?.runIds.has(run.id) ? handOff.workerId : undefined);
+  const claimable = firings.runs.filter((run) => run.status === 'pending' && !leasedTo(run));
+  // A jittered run starts after its slot: idle workers wake at its instant.
+  const notifications = runsNotifications(claimable.map((run) => run.runAfter), (now ?? new Date()).getTime());
   const iso = isoTextOfRepeatedInstants();
   const { rows } = await tx.query<{ inserted: string[] | null }>(writeFiringsSql(s), [
     JSON.stringify(firings.runs.map((run) => toRunRecord(run, leasedTo(run), iso))),
@@ -307,6 +313,7 @@ export async function writeFirings(
     s.channel,
     firings.runs.length,
     handOff?.leaseMs ?? 0,
+    notifications,
   ]);
   return new Set(rows[0]!.inserted ?? firings.runs.map((run) => run.id));
 }

@@ -1,0 +1,111 @@
+/**
+ * Runs that become claimable later (SPEC §4: `run_after`, retries with backoff) start when they
+ * become claimable, not at an idle worker's next poll. The workers here poll every ten minutes,
+ * so a run that starts within a test's deadline was started by the instant the worker was told
+ * of (`src/worker/due-times.ts`). And what the workers are told: the NOTIFY payloads.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineJob } from '../../src/define.js';
+import type { Hourglass } from '../../src/hourglass.js';
+import { createTestClock } from '../helpers/clock.js';
+import { setupTestDatabase } from '../helpers/db.js';
+import { waitFor, waitForRunStatus } from '../helpers/wait.js';
+
+const env = setupTestDatabase();
+
+const POLL_MS = 600_000;
+/** How far ahead the delayed runs are due: far enough to be enqueued well before. */
+const DELAY_MS = 400;
+
+const noop = defineJob({ name: 'noop', async run() {} });
+const failsOnce = defineJob({
+  name: 'fails-once',
+  maxAttempts: 2,
+  async run(ctx) {
+    if (ctx.attempt === 1) throw new Error('first attempt refused');
+  },
+});
+
+async function startIdleWorker(): Promise<Hourglass> {
+  const hg = await env.create({ jobs: [noop, failsOnce], worker: { enabled: true, pollMs: POLL_MS, retryBaseMs: DELAY_MS, retryMaxMs: DELAY_MS } });
+  await hg.start();
+  return hg;
+}
+
+describe('an idle worker wakes when runs become claimable', () => {
+  test('a run enqueued for later starts once its run_after has passed', async () => {
+    const hg = await startIdleWorker();
+    const run = await hg.runs.enqueue({ jobType: 'noop', runAfter: new Date(Date.now() + DELAY_MS) });
+    const done = await waitForRunStatus(hg, run.id, ['completed'], 10_000);
+    expect(done.startedAt!.getTime()).toBeGreaterThanOrEqual(run.runAfter.getTime());
+  });
+
+  test('of a bulk enqueue, the runs due now start at once and the later one at its run_after', async () => {
+    const hg = await startIdleWorker();
+    const later = new Date(Date.now() + DELAY_MS);
+    const [now, delayed] = await hg.runs.enqueueMany([{ jobType: 'noop' }, { jobType: 'noop', runAfter: later }]);
+    await waitForRunStatus(hg, now!, ['completed'], 10_000);
+    const done = await waitForRunStatus(hg, delayed!, ['completed'], 10_000);
+    expect(done.startedAt!.getTime()).toBeGreaterThanOrEqual(later.getTime());
+  });
+
+  test('a failed attempt is retried once its backoff has passed', async () => {
+    const hg = await startIdleWorker();
+    const run = await hg.runs.enqueue({ jobType: 'fails-once' });
+    expect(await waitForRunStatus(hg, run.id, ['completed'], 10_000)).toMatchObject({ attempt: 2 });
+  });
+
+  test('several delayed runs each start at their own instant', async () => {
+    const hg = await startIdleWorker();
+    const base = Date.now() + DELAY_MS;
+    // Enqueued latest first: each new one is the earliest the worker knows of.
+    const runs = [];
+    for (const offset of [600, 300, 0]) runs.push(await hg.runs.enqueue({ jobType: 'noop', runAfter: new Date(base + offset) }));
+    for (const run of runs) {
+      const done = await waitForRunStatus(hg, run.id, ['completed'], 10_000);
+      expect(done.startedAt!.getTime()).toBeGreaterThanOrEqual(run.runAfter.getTime());
+    }
+  });
+});
+
+describe('what workers are told', () => {
+  const unlistens: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const unlisten of unlistens.splice(0)) await unlisten();
+  });
+
+  /** The payloads on the instance's channel, as a listening worker receives them. */
+  async function listenTo(hg: Hourglass): Promise<string[]> {
+    const payloads: string[] = [];
+    const { schema } = await hg.ready();
+    unlistens.push(await env.db().listen(schema.channel, (payload) => payloads.push(payload)));
+    return payloads;
+  }
+
+  test('an enqueue says runs now, or the instant its runs become claimable', async () => {
+    const hg = await env.create({ jobs: [noop] });
+    const payloads = await listenTo(hg);
+    await hg.runs.enqueue({ jobType: 'noop' });
+    await waitFor(() => payloads.length === 1, { message: 'the first notification' });
+    const at = new Date(Date.now() + 60_000);
+    await hg.runs.enqueue({ jobType: 'noop', runAfter: at });
+    await waitFor(() => payloads.length === 2, { message: 'the second notification' });
+    // A bulk enqueue with runs due now and later: both, the earliest later instant only.
+    await hg.runs.enqueueMany([{ jobType: 'noop' }, { jobType: 'noop', runAfter: new Date(at.getTime() + 1000) }, { jobType: 'noop', runAfter: at }]);
+    await waitFor(() => payloads.length === 4, { message: 'the bulk notifications' });
+    expect(payloads.slice(0, 2)).toEqual(['runs', `runs@${at.getTime()}`]);
+    expect(payloads.slice(2).sort()).toEqual(['runs', `runs@${at.getTime()}`]);
+  });
+
+  test('a jittered slot says the instant its run becomes claimable', async () => {
+    const clock = createTestClock('2026-04-01T08:00:30Z');
+    const hg = await env.create({ jobs: [noop] }, { clock, random: () => 0.5 });
+    const payloads = await listenTo(hg);
+    await hg.schedules.create({ name: 'jittered', jobType: 'noop', cronExpression: '* * * * *', jitterSeconds: 30 });
+    clock.set('2026-04-01T08:01:00Z');
+    expect((await hg.tick()).runs).toBe(1);
+    const runAfter = Date.parse('2026-04-01T08:01:15Z');
+    await waitFor(() => payloads.includes(`runs@${runAfter}`), { message: `runs@${runAfter} among ${payloads.join(', ')}` });
+    expect(payloads).not.toContain('runs');
+  });
+});
