@@ -1,17 +1,18 @@
 /**
  * The instants at which runs this worker may claim become claimable later (a delayed enqueue,
- * a retry after its backoff), so that an idle worker wakes at the instant instead of at its next
- * poll: with the default `worker.pollMs` of 1 s, a retry due in 1 s started 1–2 s after the
- * failure. The instants come from NOTIFY (`runs@<epoch ms>`, see `Notification` in
- * `runtime.ts`), sent by whichever process enqueued the runs or recorded the retry.
+ * a retry after its backoff, a jittered slot), so that an idle worker wakes at the instant
+ * instead of at its next poll: with the default `worker.pollMs` of 1 s, a retry due in 1 s
+ * started 1–2 s after the failure. The instants come from NOTIFY (`runs@<epoch ms>`, see
+ * `Notification` in `runtime.ts`), sent with the earliest such run of each statement that
+ * writes runs, by whichever process wrote them.
  *
  * Instants are `run_after` in epoch milliseconds (the worker adds one, for the microseconds a
  * value read back from the database lost); the wait before one is measured on this process's
- * clock. A clock ahead of the database's wakes the worker
- * that much early: its claim finds nothing, the instant is dropped, and the run waits for the
- * next poll, as without this. Polling stays the fallback for every run this does not know of
- * (runs of a batch that also held runs due at once, instants beyond `MAX_DUE_TIMES`, a worker
- * started after the NOTIFY).
+ * clock. A clock ahead of the database's wakes the worker that much early: its claim finds
+ * nothing, the instant is dropped, and the run waits for the next poll, as without this.
+ * Polling stays the fallback for every run this does not know of: the later runs of one
+ * statement after its earliest, instants beyond `MAX_DUE_TIMES`, runs written before the
+ * worker started.
  */
 
 /** Instants kept at most: the earliest ones; a later one beyond them waits for a poll. */
