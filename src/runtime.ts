@@ -69,16 +69,18 @@ export const Notification = Object.freeze({
 
 /**
  * What to NOTIFY about pending runs just written, given when each may start (null: at once):
- * `runs` when some may start at `now` (epoch ms), and `runs@` with the earliest instant of the
- * others. A process clock that disagrees with the database's costs such a run at most a poll
+ * `runs` when some may start at `now`, and `runs@` with the earliest instant of the others.
+ * `now` is the statement's `$now`: null for the database's own, read here as this process's
+ * clock. A clock that disagrees with the database's costs such a run at most a poll
  * (`worker/due-times.ts`).
  */
-export function runsNotifications(startsAt: Iterable<Date | null>, now: number): string[] {
+export function runsNotifications(startsAt: Iterable<Date | null>, now: Date | null): string[] {
+  const nowMs = now?.getTime() ?? Date.now();
   let dueNow = false;
   let earliest = Infinity;
   for (const at of startsAt) {
-    const ms = at?.getTime() ?? now;
-    if (ms <= now) dueNow = true;
+    const ms = at?.getTime() ?? nowMs;
+    if (ms <= nowMs) dueNow = true;
     else if (ms < earliest) earliest = ms;
   }
   return [...(dueNow ? [Notification.runs] : []), ...(earliest < Infinity ? [`${Notification.runsAtPrefix}${earliest}`] : [])];

@@ -121,7 +121,7 @@ export function createRunService(runtime: Runtime) {
       const run = prepare(input, actor);
       const audit = { actor: actor.name, action: 'run.enqueue', entityId: run.id, tenantId: run.tenantId, after: { job_type: run.jobType, trigger: 'api' } };
       const now = sqlNow(runtime.clock);
-      const notifications = runsNotifications([run.runAfter], (now ?? runtime.clock.now()).getTime());
+      const notifications = runsNotifications([run.runAfter], now);
       const row = await enqueueRun(db, schema, run, { audit, notifications }, now);
       runtime.wakeWorker();
       return camelizeRow<JobRun>(row);
@@ -161,7 +161,7 @@ export function createRunService(runtime: Runtime) {
           tenantId: tenants.size === 1 ? [...tenants][0]! : null,
           after: { count: ids.length, job_types: [...jobTypes] },
         },
-        notifications: runsNotifications(startsAt, (now ?? runtime.clock.now()).getTime()),
+        notifications: runsNotifications(startsAt, now),
       });
       if (inputs.length <= ENQUEUE_CHUNK) {
         const runs = prepareChunk(0);

@@ -33,7 +33,7 @@ export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: re
   // (pending), after their backoff: idle workers wake at the earliest.
   if (ended.length > 0) {
     const retries = ended.filter((run) => run.status === 'pending' && run.runAfter).map((run) => run.runAfter!);
-    const payloads = new Set([Notification.runs, ...runsNotifications(retries, (now ?? runtime.clock.now()).getTime())]);
+    const payloads = new Set([Notification.runs, ...runsNotifications(retries, now)]);
     await tx.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [schema.channel, [...payloads]]);
   }
   return { autoPaused: counters.filter((row) => row.auto_paused).map((row) => row.id) };

@@ -304,7 +304,7 @@ export async function writeFirings(
   const leasedTo = (run: PlannedRun) => (handOff?.runIds.has(run.id) ? handOff.workerId : undefined);
   const claimable = firings.runs.filter((run) => run.status === 'pending' && !leasedTo(run));
   // A jittered run starts after its slot: idle workers wake at its instant.
-  const notifications = runsNotifications(claimable.map((run) => run.runAfter), (now ?? new Date()).getTime());
+  const notifications = runsNotifications(claimable.map((run) => run.runAfter), now);
   const iso = isoTextOfRepeatedInstants();
   const { rows } = await tx.query<{ inserted: string[] | null }>(writeFiringsSql(s), [
     JSON.stringify(firings.runs.map((run) => toRunRecord(run, leasedTo(run), iso))),
