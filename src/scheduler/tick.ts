@@ -87,12 +87,15 @@ interface Firing {
   plan: FiringPlan;
   slots: FiringSlot[];
   advance: ScheduleAdvance;
+  /** Why the target does not resolve in this process (an unknown group), if it does not. */
+  unresolved: string | null;
 }
 
 function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun[], now: Date, planSlots: (timing: ScheduleTiming) => DueSlotPlan): Firing {
   const due = planSlots(timingOf(schedule));
   const slots: FiringSlot[] = due.fire.map(({ slot, trigger }) => ({ slot, trigger }));
   let plan: FiringPlan = { runs: [], cancelRunIds: [], fired: 0, skipped: 0, lastRunId: null };
+  let unresolved: string | null = null;
   if (slots.length > 0) {
     try {
       plan = planFiring({
@@ -108,7 +111,7 @@ function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun
     } catch (error) {
       // A target this process cannot resolve (unknown group) must not stop other schedules.
       if (!isHourglassError(error)) throw error;
-      runtime.logger.error({ schedule: schedule.name, err: error.message }, 'cannot fire schedule: its target does not resolve');
+      unresolved = error.message;
     }
   }
   const lastSlot = slots.at(-1)?.slot ?? null;
@@ -127,6 +130,7 @@ function planSchedule(runtime: Runtime, schedule: DueSchedule, active: ActiveRun
       lastRunAt: plan.fired > 0 ? lastSlot : null,
       lastRunId: plan.lastRunId,
     },
+    unresolved,
   };
 }
 
@@ -208,6 +212,10 @@ async function fire(runtime: Runtime, options: TickOptions, ahead: boolean): Pro
       const room = runtime.localWorker()?.room();
       const handOff = room ? { workerId: room.workerId, leaseMs: room.leaseMs, runIds: pickHandOff(runs, room, now), now } : null;
       if (ahead && !firesAhead(firings, handOff, resumed, batchFull)) throw NOT_AHEAD;
+      // Logged past a tick ahead's refusal: the tick at the slot plans it again, and logs it then.
+      for (const { schedule, unresolved } of firings) {
+        if (unresolved) runtime.logger.error({ schedule: schedule.name, err: unresolved }, 'cannot fire schedule: its target does not resolve');
+      }
       const inserted = await writeFirings(tx, schema, { runs, advances: firings.map((firing) => firing.advance), handOff }, explicitNow);
       const toCancel = firings.flatMap((firing) => firing.plan.cancelRunIds);
       if (toCancel.length > 0) await cancelRunsNow(tx, schema, toCancel, { reason: REPLACED_REASON, now: explicitNow });

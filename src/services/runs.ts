@@ -19,7 +19,7 @@ import { insertAuditEntry } from '../db/queries/audit-log.js';
 import { listLogLines } from '../db/queries/run-logs.js';
 import { ErrorCode, HourglassError } from '../errors.js';
 import type { JobRun, JobRunLog } from '../model.js';
-import { runsNotifications, type Runtime } from '../runtime.js';
+import { Notification, runsNotifications, type Runtime } from '../runtime.js';
 import type { PlannedRun } from '../scheduler/plan-firing.js';
 import { isUuid, newId } from '../util/ids.js';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './cursor.js';
@@ -83,6 +83,15 @@ export function createRunService(runtime: Runtime) {
     return inserted;
   }
 
+  /**
+   * Wakes this process's worker without waiting for the NOTIFY when some of the runs just
+   * written may start now. A later instant reaches it as the `runs@` NOTIFY, which a wake now
+   * would only meet with a claim that finds nothing.
+   */
+  function wakeFor(notifications: readonly string[]): void {
+    if (notifications.includes(Notification.runs)) runtime.wakeWorker();
+  }
+
   /** `prepare` for the input at `index` of a bulk call: a problem names the index. */
   function prepareAt(input: EnqueueInput, index: number, actor: Actor): EnqueuedRun {
     try {
@@ -123,7 +132,7 @@ export function createRunService(runtime: Runtime) {
       const now = sqlNow(runtime.clock);
       const notifications = runsNotifications([run.runAfter], now);
       const row = await enqueueRun(db, schema, run, { audit, notifications }, now);
-      runtime.wakeWorker();
+      wakeFor(notifications);
       return camelizeRow<JobRun>(row);
     },
 
@@ -152,6 +161,7 @@ export function createRunService(runtime: Runtime) {
           return run;
         });
       const now = sqlNow(runtime.clock);
+      let notifications: string[] = [];
       // Written with the last chunk, once every run is known.
       const extras = () => ({
         audit: {
@@ -161,7 +171,7 @@ export function createRunService(runtime: Runtime) {
           tenantId: tenants.size === 1 ? [...tenants][0]! : null,
           after: { count: ids.length, job_types: [...jobTypes] },
         },
-        notifications: runsNotifications(startsAt, now),
+        notifications: (notifications = runsNotifications(startsAt, now)),
       });
       if (inputs.length <= ENQUEUE_CHUNK) {
         const runs = prepareChunk(0);
@@ -183,7 +193,7 @@ export function createRunService(runtime: Runtime) {
           }
         });
       }
-      if (ids.length > 0) runtime.wakeWorker();
+      wakeFor(notifications);
       return ids;
     },
 

@@ -102,6 +102,25 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   let failures = 0;
   const fences = new LeaseFences(config.worker.leaseMs);
   const dueTimes = new DueTimes();
+  /**
+   * Whether anything asked for a claim since the last one began: new runs, a freed slot,
+   * written outcomes. A new earliest due instant only wakes the idle loop to shorten its
+   * sleep: a claim then would find nothing.
+   */
+  let claimAsked = false;
+
+  function wakeToClaim(): void {
+    claimAsked = true;
+    wake.wake();
+  }
+
+  /** Sleeps until a claim is asked for, the earliest due instant comes or `pollMs` runs out. */
+  async function idle(): Promise<void> {
+    while (running) {
+      const woken = await wake.wait(dueTimes.idleMs(runtime.clock.now().getTime(), config.worker.pollMs));
+      if (!woken || claimAsked) return;
+    }
+  }
 
   /**
    * Queues runs leased to this worker by a statement sent at `askedAt` and starts what fits;
@@ -196,7 +215,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       fences.forget(run.id);
     }
     startQueued();
-    wake.wake();
+    wakeToClaim();
   }
 
   /** Hands an attempt's end to the outcome writer. */
@@ -244,7 +263,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       }
     }
     for (const scheduleId of autoPaused) runtime.events.emit('schedule:auto-paused', { scheduleId });
-    wake.wake();
+    wakeToClaim();
   }
 
   /**
@@ -271,6 +290,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       try {
         const askedAt = performance.now();
         const askedAtMs = runtime.clock.now().getTime();
+        claimAsked = false;
         const claimed = await claim(want);
         dueTimes.coveredUpTo(askedAtMs);
         if (failures > 0) {
@@ -280,7 +300,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         }
         take(claimed, askedAt, performance.now());
         if (claimed.length > 0 && claimed.length >= Math.min(want, batchSize)) continue;
-        if (running) await wake.wait(dueTimes.idleMs(runtime.clock.now().getTime(), config.worker.pollMs));
+        await idle();
       } catch (thrown) {
         failures += 1;
         if (failures === 1) {
@@ -367,7 +387,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       timers = [];
       await flushLogs();
     },
-    wake: () => wake.wake(),
+    wake: wakeToClaim,
     wakeAt(at) {
       // A millisecond late: a `run_after` read back as a Date lost its microseconds.
       if (dueTimes.add(at + 1)) wake.wake();

@@ -5,19 +5,23 @@
  * (`tickAhead`): such runs are inserted before their slot and started at it.
  */
 import { describe, expect, test } from 'vitest';
+import { pino } from 'pino';
 import { defineJob } from '../../src/define.js';
+import type { Logger } from '../../src/logger.js';
 import type { JobRun } from '../../src/model.js';
 import { tickAhead } from '../../src/scheduler/tick.js';
 import { setupTestDatabase } from '../helpers/db.js';
+import { setupSiblings } from '../helpers/siblings.js';
 import { createTestClock } from '../helpers/clock.js';
 import { createDeferred } from '../helpers/deferred.js';
 import { waitFor, waitForRunStatus } from '../helpers/wait.js';
 
 const env = setupTestDatabase();
+const siblings = setupSiblings(env);
 
 const at = (time: string) => `2026-06-01T${time}Z`;
 
-async function setup(options: { worker?: Record<string, unknown>; schedule?: Record<string, unknown>; workerEnabled?: boolean } = {}) {
+async function setup(options: { worker?: Record<string, unknown>; schedule?: Record<string, unknown>; workerEnabled?: boolean; logger?: Logger } = {}) {
   const clock = createTestClock(at('10:00:30'));
   const gate = createDeferred<void>();
   const started: string[] = [];
@@ -30,7 +34,7 @@ async function setup(options: { worker?: Record<string, unknown>; schedule?: Rec
   });
   const capped = defineJob({ name: 'capped', concurrency: 5, async run() {} });
   const worker = options.workerEnabled === false ? {} : { enabled: true, leaseMs: 3_600_000, shutdownGraceMs: 200, ...options.worker };
-  const hg = await env.create({ jobs: [held, capped], worker }, { clock });
+  const hg = await env.create({ jobs: [held, capped], worker }, { clock, ...(options.logger ? { logger: options.logger } : {}) });
   if (options.workerEnabled !== false) await hg.start();
   const claimed: JobRun[] = [];
   hg.on('run:claimed', ({ run }) => claimed.push(run));
@@ -138,6 +142,23 @@ describe('firing ahead of the slot', () => {
       expect(await hg.schedules.get(schedule.id), name).toMatchObject({ runCount: before.runCount, nextRunAt: before.nextRunAt });
       gate.resolve();
     }
+  });
+
+  test('a target that does not resolve here is logged once, by the tick at the slot, when the tick ahead rolls back', async () => {
+    const logs: Array<{ msg: string; schedule?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const { hg, clock } = await setup({ logger });
+    // Another process of the cluster knows the group; this one does not.
+    const elsewhere = defineJob({ name: 'elsewhere', group: 'other-app', async run() {} });
+    const sibling = await siblings.create(hg, { jobs: [elsewhere] }, { clock });
+    await sibling.schedules.create({ name: 'unresolved', jobGroup: 'other-app', cronExpression: '* * * * *' });
+    // A jittered run at the same slot refuses the tick ahead.
+    await hg.schedules.create({ name: 'jittered', jobType: 'held', cronExpression: '* * * * *', jitterSeconds: 30 });
+    expect(await tickAhead(await hg.ready(), slot)).toBeNull();
+    clock.set(slot);
+    expect(await hg.tick()).toMatchObject({ schedules: 2, runs: 1, missed: 1 });
+    const unresolved = logs.filter((line) => line.msg === 'cannot fire schedule: its target does not resolve');
+    expect(unresolved).toMatchObject([{ schedule: 'unresolved' }]);
   });
 
   test('writes nothing when nothing is due at the instant', async () => {

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineJob } from '../../src/define.js';
+import type { Database } from '../../src/db/database.js';
 import type { Hourglass } from '../../src/hourglass.js';
 import { createTestClock } from '../helpers/clock.js';
 import { setupTestDatabase } from '../helpers/db.js';
@@ -55,6 +56,20 @@ describe('an idle worker wakes when runs become claimable', () => {
     expect(await waitForRunStatus(hg, run.id, ['completed'], 10_000)).toMatchObject({ attempt: 2 });
   });
 
+  test("a delayed enqueue in the worker's own process does not wake it before the run is due", async () => {
+    const claims = countClaims(env.db());
+    const started: number[] = [];
+    const recorded = defineJob({ name: 'recorded', run: () => void started.push(claims.sent) });
+    const hg = await env.create({ jobs: [recorded], worker: { enabled: true, pollMs: POLL_MS } }, { database: claims.database });
+    await hg.start();
+    await waitFor(() => claims.answered >= 1 && claims.sent === claims.answered, { message: 'the first claim of the started worker' });
+    const before = claims.sent;
+    await hg.runs.enqueue({ jobType: 'recorded', runAfter: new Date(Date.now() + DELAY_MS) });
+    await waitFor(() => started.length === 1, { message: 'the delayed run to start', timeoutMs: 10_000 });
+    // One claim, at the run's instant: none at the enqueue, which would find nothing.
+    expect(started[0]! - before).toBe(1);
+  });
+
   test('several delayed runs each start at their own instant', async () => {
     const hg = await startIdleWorker();
     const base = Date.now() + DELAY_MS;
@@ -67,6 +82,27 @@ describe('an idle worker wakes when runs become claimable', () => {
     }
   });
 });
+
+/** The worker's claims through `db`: sent, and answered. */
+function countClaims(db: Database) {
+  const counts = { sent: 0, answered: 0 };
+  const database: Database = {
+    ...db,
+    async query(sql, params) {
+      const claim = CLAIM.test(sql);
+      if (claim) counts.sent += 1;
+      try {
+        return await db.query(sql, params);
+      } finally {
+        if (claim) counts.answered += 1;
+      }
+    },
+  };
+  return Object.assign(counts, { database });
+}
+
+/** What only a claim's statement writes (`db/queries/claim-runs.ts`). */
+const CLAIM = /attempt = r\.attempt \+ 1/;
 
 describe('what workers are told', () => {
   const unlistens: Array<() => Promise<void>> = [];
