@@ -2,7 +2,8 @@
  * Writing the ends of runs, in one transaction each batch: the outcome, the run's remaining
  * log lines (plus a line per failed attempt, so every attempt's error stays readable), the
  * cancellation of dependents of failed or cancelled runs, the schedule counters, and a NOTIFY
- * when runs became claimable (a retry, or dependents whose dependency completed).
+ * when runs may have become claimable (a retry, dependents whose dependency completed, runs
+ * queued behind one that ended, runs held back by a cluster-wide cap).
  *
  * `settleEndedRuns` is shared with lease recovery, which ends runs without a worker.
  */
@@ -18,23 +19,31 @@ export interface ReportItem {
   lines: LogLine[];
   /** The run belongs to a schedule, whose counters its end updates. */
   scheduled: boolean;
+  /**
+   * Its end may make other runs claimable: it belongs to a batch (dependents) or a schedule
+   * (runs queued behind it), or its job type or tenant is under a cluster-wide cap. The end of
+   * any other run tells no worker anything, so it sends no NOTIFY: idle workers would only
+   * claim and find nothing.
+   */
+  unblocks: boolean;
 }
 
 /** An outcome that needs nothing but its own row: a completion without logs or schedule. */
 const standsAlone = (item: ReportItem) => item.record.status === 'completed' && item.lines.length === 0 && !item.scheduled;
 
-export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: readonly FinishedRun[]): Promise<{ autoPaused: string[] }> {
+/** `unblocks`: whether the ends may make other runs claimable (see `ReportItem`); lease recovery does not know, so it assumes so. */
+export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: readonly FinishedRun[], unblocks = true): Promise<{ autoPaused: string[] }> {
   const { schema } = runtime;
   const now = sqlNow(runtime.clock);
   const doomed = ended.filter((run) => run.status === 'failed' || run.status === 'cancelled').map((run) => run.id);
   await cancelDependents(tx, schema, doomed, now);
   const counters = await updateScheduleCounters(tx, schema, ended, now);
-  // Any end may make runs claimable: dependents (completed), queued runs (any end), retries
-  // (pending), after their backoff: idle workers wake at the earliest.
+  // Ends may make runs claimable now (`unblocks`), and retries (pending) after their backoff:
+  // idle workers wake at the earliest.
   if (ended.length > 0) {
     const retries = ended.filter((run) => run.status === 'pending' && run.runAfter).map((run) => run.runAfter!);
-    const payloads = new Set([Notification.runs, ...runsNotifications(retries, now)]);
-    await tx.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [schema.channel, [...payloads]]);
+    const payloads = new Set([...(unblocks ? [Notification.runs] : []), ...runsNotifications(retries, now)]);
+    if (payloads.size > 0) await tx.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [schema.channel, [...payloads]]);
   }
   return { autoPaused: counters.filter((row) => row.auto_paused).map((row) => row.id) };
 }
@@ -47,8 +56,9 @@ export async function settleEndedRuns(tx: Queryable, runtime: Runtime, ended: re
  */
 export async function reportOutcomes(runtime: Runtime, items: readonly ReportItem[]) {
   const now = sqlNow(runtime.clock);
+  const unblocks = items.some((item) => item.unblocks);
   if (items.every(standsAlone)) {
-    const notify = { channel: runtime.schema.channel, payload: Notification.runs };
+    const notify = unblocks ? { channel: runtime.schema.channel, payload: Notification.runs } : undefined;
     const finished = await recordOutcomes(runtime.db, runtime.schema, items.map((item) => item.record), now, notify);
     return { finished, autoPaused: [] };
   }
@@ -64,7 +74,7 @@ export async function reportOutcomes(runtime: Runtime, items: readonly ReportIte
       }
     }
     await appendLogLines(tx, runtime.schema, lines);
-    const { autoPaused } = await settleEndedRuns(tx, runtime, finished);
+    const { autoPaused } = await settleEndedRuns(tx, runtime, finished, unblocks);
     return { finished, autoPaused };
   });
 }

@@ -103,9 +103,10 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   const fences = new LeaseFences(config.worker.leaseMs);
   const dueTimes = new DueTimes();
   /**
-   * Whether anything asked for a claim since the last one began: new runs, a freed slot,
-   * written outcomes. A new earliest due instant only wakes the idle loop to shorten its
-   * sleep: a claim then would find nothing.
+   * Whether anything asked for a claim since the last one began: new runs, or ends that may
+   * have made runs claimable. Other wakes (a new earliest due instant, a freed slot, written
+   * outcomes) make the loop look again at how long to sleep and how much to claim; an idle
+   * loop sleeps on, since a claim then would find nothing.
    */
   let claimAsked = false;
 
@@ -215,7 +216,9 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       fences.forget(run.id);
     }
     startQueued();
-    wakeToClaim();
+    // A freed slot asks for a claim only of a loop that stopped claiming for want of room; an
+    // idle one (its last claim took every run it could) learns of new runs from their NOTIFY.
+    wake.wake();
   }
 
   /** Hands an attempt's end to the outcome writer. */
@@ -230,6 +233,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         attempt: run.attempt,
         lines: [],
         scheduled: run.scheduledJobId !== null,
+        unblocks: run.batchId !== null || run.scheduledJobId !== null || !adoptable.has(run.jobType),
       },
     });
   }
@@ -263,7 +267,10 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       }
     }
     for (const scheduleId of autoPaused) runtime.events.emit('schedule:auto-paused', { scheduleId });
-    wakeToClaim();
+    // Claim at once what the ends made claimable; otherwise only look again at how many runs
+    // to claim (outcomes waiting to be written hold claims back).
+    if (entries.some(({ run, item }) => item.unblocks && finished.has(run.id))) wakeToClaim();
+    else wake.wake();
   }
 
   /**

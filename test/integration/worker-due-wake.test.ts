@@ -2,7 +2,9 @@
  * Runs that become claimable later (SPEC §4: `run_after`, retries with backoff) start when they
  * become claimable, not at an idle worker's next poll. The workers here poll every ten minutes,
  * so a run that starts within a test's deadline was started by the instant the worker was told
- * of (`src/worker/due-times.ts`). And what the workers are told: the NOTIFY payloads.
+ * of (`src/worker/due-times.ts`). An idle worker claims once per run another process
+ * enqueues: wakes that cannot have made runs claimable ask for no claim. And what the workers
+ * are told: the NOTIFY payloads.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineJob } from '../../src/define.js';
@@ -10,9 +12,11 @@ import type { Database } from '../../src/db/database.js';
 import type { Hourglass } from '../../src/hourglass.js';
 import { createTestClock } from '../helpers/clock.js';
 import { setupTestDatabase } from '../helpers/db.js';
+import { setupSiblings } from '../helpers/siblings.js';
 import { waitFor, waitForRunStatus } from '../helpers/wait.js';
 
 const env = setupTestDatabase();
+const siblings = setupSiblings(env);
 
 const POLL_MS = 600_000;
 /** How far ahead the delayed runs are due: far enough to be enqueued well before. */
@@ -68,6 +72,20 @@ describe('an idle worker wakes when runs become claimable', () => {
     await waitFor(() => started.length === 1, { message: 'the delayed run to start', timeoutMs: 10_000 });
     // One claim, at the run's instant: none at the enqueue, which would find nothing.
     expect(started[0]! - before).toBe(1);
+  });
+
+  test('an idle worker claims once per run another process enqueues: a freed slot or a written end asks for no claim', async () => {
+    const claims = countClaims(env.db());
+    const hg = await env.create({ jobs: [noop], worker: { enabled: true, pollMs: POLL_MS } }, { database: claims.database });
+    const producer = await siblings.create(hg, { jobs: [noop] });
+    await hg.start();
+    await waitFor(() => claims.answered >= 1 && claims.sent === claims.answered, { message: 'the first claim of the started worker' });
+    const before = claims.sent;
+    for (let index = 0; index < 5; index += 1) {
+      const run = await producer.runs.enqueue({ jobType: 'noop' });
+      await waitForRunStatus(hg, run.id, ['completed'], 10_000);
+    }
+    expect(claims.sent - before).toBe(5);
   });
 
   test('several delayed runs each start at their own instant', async () => {
@@ -131,6 +149,29 @@ describe('what workers are told', () => {
     await waitFor(() => payloads.length === 4, { message: 'the bulk notifications' });
     expect(payloads.slice(0, 2)).toEqual(['runs', `runs@${at.getTime()}`]);
     expect(payloads.slice(2).sort()).toEqual(['runs', `runs@${at.getTime()}`]);
+  });
+
+  test('the end of a run says runs only when it may make others claimable', async () => {
+    const capped = defineJob({ name: 'capped', concurrency: 1, async run() {} });
+    const hg = await env.create({ jobs: [noop, capped], worker: { enabled: true, pollMs: POLL_MS } });
+    const schedule = await hg.schedules.create({ name: 'daily', jobType: 'noop', cronExpression: '0 3 * * *' });
+    await hg.start();
+    const payloads = await listenTo(hg);
+    // NOTIFYs arrive in commit order: a marker enqueued after an end has been seen comes after
+    // that end's payload, if it sent one.
+    const afterEnd = async (enqueue: () => Promise<string>) => {
+      await waitForRunStatus(hg, await enqueue(), ['completed'], 10_000);
+      const at = new Date(Date.now() + 3_600_000);
+      const marker = `runs@${at.getTime()}`;
+      await hg.runs.enqueue({ jobType: 'noop', runAfter: at });
+      await waitFor(() => payloads.includes(marker), { message: `the marker ${marker}` });
+      return payloads.splice(0).slice(0, -1);
+    };
+    // A run enqueued alone: its end frees nothing another run waits for.
+    expect(await afterEnd(async () => (await hg.runs.enqueue({ jobType: 'noop' })).id)).toEqual(['runs']);
+    // A run of a job type capped cluster-wide, and a run of a schedule (runs may queue behind it).
+    expect(await afterEnd(async () => (await hg.runs.enqueue({ jobType: 'capped' })).id)).toEqual(['runs', 'runs']);
+    expect(await afterEnd(async () => (await hg.schedules.trigger(schedule.id)).runs[0]!.id)).toEqual(['runs', 'runs']);
   });
 
   test('a jittered slot says the instant its run becomes claimable', async () => {
