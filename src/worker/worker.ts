@@ -8,9 +8,9 @@
  * its outcome is written behind it.
  *
  * States:
- * - idle: nothing claimable; sleeps up to `worker.pollMs`, woken at once by a NOTIFY of new
- *   runs (any process) or a finished run here (capacity freed), and at the instant a delayed
- *   run or a retry it was told of becomes claimable (`due-times.ts`).
+ * - idle: nothing claimable; sleeps up to `worker.pollMs`, and claims at once for new runs
+ *   (a NOTIFY from any process) or ends that may have made runs claimable, and at the instant
+ *   a delayed run or a retry it was told of becomes claimable (`claim-wake.ts`).
  * - claiming: one claim statement for up to the free capacity plus `worker.prefetch` runs
  *   held ready in a local queue (plus one short transaction per job type with a cluster-wide
  *   cap). A full claim loops at once: more work is likely.
@@ -46,12 +46,11 @@ import type { LocalWorker, Runtime } from '../runtime.js';
 import { computeBackoffMs } from '../util/backoff.js';
 import { sqlNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
-import { createWakeSignal } from '../util/wake-signal.js';
 import { executeRun, type Execution, type Settled } from './execute.js';
 import { createOutcomeWriter, type PendingOutcome, type WrittenBatch } from './outcome-writer.js';
 import { createRunLogBuffer } from './run-log-buffer.js';
 import { createClaimer } from './claim.js';
-import { DueTimes } from './due-times.js';
+import { ClaimWake } from './claim-wake.js';
 import { LeaseFences } from './lease-fences.js';
 
 export interface Worker extends LocalWorker {
@@ -88,7 +87,7 @@ interface Queued {
 export function createWorker(runtime: Runtime, workerId: string): Worker {
   const { config, logger } = runtime;
   const { concurrency, prefetch, batchSize } = config.worker;
-  const wake = createWakeSignal();
+  const wake = new ClaimWake(runtime.clock, config.worker.pollMs);
   const queue: Queued[] = [];
   const active = new Map<string, Execution>();
   const logs = createRunLogBuffer();
@@ -101,27 +100,6 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
   let timers: NodeJS.Timeout[] = [];
   let failures = 0;
   const fences = new LeaseFences(config.worker.leaseMs);
-  const dueTimes = new DueTimes();
-  /**
-   * Whether anything asked for a claim since the last one began: new runs, or ends that may
-   * have made runs claimable. Other wakes (a new earliest due instant, a freed slot, written
-   * outcomes) make the loop look again at how long to sleep and how much to claim; an idle
-   * loop sleeps on, since a claim then would find nothing.
-   */
-  let claimAsked = false;
-
-  function wakeToClaim(): void {
-    claimAsked = true;
-    wake.wake();
-  }
-
-  /** Sleeps until a claim is asked for, the earliest due instant comes or `pollMs` runs out. */
-  async function idle(): Promise<void> {
-    while (running) {
-      const woken = await wake.wait(dueTimes.idleMs(runtime.clock.now().getTime(), config.worker.pollMs));
-      if (!woken || claimAsked) return;
-    }
-  }
 
   /**
    * Queues runs leased to this worker by a statement sent at `askedAt` and starts what fits;
@@ -218,7 +196,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     startQueued();
     // A freed slot asks for a claim only of a loop that stopped claiming for want of room; an
     // idle one (its last claim took every run it could) learns of new runs from their NOTIFY.
-    wake.wake();
+    wake.recheck();
   }
 
   /** Hands an attempt's end to the outcome writer. */
@@ -269,8 +247,8 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     for (const scheduleId of autoPaused) runtime.events.emit('schedule:auto-paused', { scheduleId });
     // Claim at once what the ends made claimable; otherwise only look again at how many runs
     // to claim (outcomes waiting to be written hold claims back).
-    if (entries.some(({ run, item }) => item.unblocks && finished.has(run.id))) wakeToClaim();
-    else wake.wake();
+    if (entries.some(({ run, item }) => item.unblocks && finished.has(run.id))) wake.askClaim();
+    else wake.recheck();
   }
 
   /**
@@ -296,10 +274,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       }
       try {
         const askedAt = performance.now();
-        const askedAtMs = runtime.clock.now().getTime();
-        claimAsked = false;
-        const claimed = await claim(want);
-        dueTimes.coveredUpTo(askedAtMs);
+        const claimed = await wake.claiming(() => claim(want));
         if (failures > 0) {
           logger.info({ loop: 'worker', failures }, 'database reachable again; worker resumed');
           runtime.events.emit('db:connection:restored', { loop: 'worker' });
@@ -307,7 +282,7 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
         }
         take(claimed, askedAt, performance.now());
         if (claimed.length > 0 && claimed.length >= Math.min(want, batchSize)) continue;
-        await idle();
+        await wake.idle(() => running);
       } catch (thrown) {
         failures += 1;
         if (failures === 1) {
@@ -369,12 +344,12 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
     },
     halt() {
       running = false;
-      wake.wake();
+      wake.recheck();
     },
     async stop() {
       if (!loop) return;
       running = false;
-      wake.wake();
+      wake.recheck();
       await loop;
       loop = null;
       // Never started here: back to pending at once, their attempt not counted.
@@ -394,11 +369,8 @@ export function createWorker(runtime: Runtime, workerId: string): Worker {
       timers = [];
       await flushLogs();
     },
-    wake: wakeToClaim,
-    wakeAt(at) {
-      // A millisecond late: a `run_after` read back as a Date lost its microseconds.
-      if (dueTimes.add(at + 1)) wake.wake();
-    },
+    wake: () => wake.askClaim(),
+    wakeAt: (at) => wake.dueAt(at),
     cancel(runId, reason = 'cancelled by request') {
       cancelHeld(runId, reason);
     },
